@@ -1,0 +1,55 @@
+/**
+ * Activities: everything the main program does outside its workflow, run on
+ * behalf of it by the worker. Chunks go to the compute backend; shared-state
+ * operations go to Redis.
+ */
+import { Context } from '@temporalio/activity';
+import type { ChunkCall, StateOp, StateResult } from '../mp-shim/transport.js';
+import type { ComputeBackend } from '../workers/compute-backend.js';
+import type { RedisStore } from './state/store.js';
+
+export interface ActivityDeps {
+  store: RedisStore;
+  backend: ComputeBackend;
+  /** Absolute path of the program's tasks module. */
+  tasksModule: string;
+}
+
+export function createActivities({ store, backend, tasksModule }: ActivityDeps) {
+  return {
+    /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
+    async runChunk(runId: string, call: ChunkCall): Promise<Uint8Array> {
+      return whileHeartbeating(() => backend.run(call, { runId, tasksModule, redisUrl: store.url }, Context.current().cancellationSignal));
+    },
+
+    /** A shared-state operation that does not wait (run as a local activity). */
+    async stateOp<K extends StateOp['op']>(runId: string, op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+      return store.execute(runId, { ...op, block: false } as Extract<StateOp, { op: K }>);
+    },
+
+    /** A shared-state operation that may wait for minutes: heartbeats between blocking slices, stops when cancelled. */
+    async waitingStateOp<K extends StateOp['op']>(runId: string, op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+      const context = Context.current();
+      return store.execute(runId, op, { signal: context.cancellationSignal, onSlice: () => context.heartbeat() });
+    },
+
+    /** Removes the run's keys when its main program ends. */
+    async cleanupRun(runId: string): Promise<number> {
+      return store.cleanupRun(runId);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** Heartbeats at a third of the heartbeat timeout, so a dead worker is noticed and cancellation delivered. */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timeoutMs = context.info.heartbeatTimeoutMs;
+  const timer = timeoutMs ? setInterval(() => context.heartbeat(), Math.max(timeoutMs / 3, 100)) : undefined;
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,192 @@
+/** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
+import { inspect } from 'node:util';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { RedisStore } from '../activities/state/store.js';
+import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.js';
+import { ValueError } from '../mp-shim/errors.js';
+import type { JobProgress } from '../mp-shim/transport.js';
+import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
+import type { Endpoints } from '../workers/config.js';
+import { LocalBackend } from '../workers/local-backend.js';
+import { runLocal } from '../workers/local-engine.js';
+import { resolveProgram, type Program } from '../workers/program.js';
+import { createWorker } from '../workers/worker.js';
+import { parseCommandLine, type CommandLine } from './args.js';
+import { progressLine, toJson } from './output.js';
+
+const USAGE = `usage:
+  mpflow run <program> [--engine temporal|local] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
+  mpflow worker <program> [--json]
+  mpflow status <workflowId> [--json]
+  mpflow result <workflowId> [--json]
+  mpflow dev up | down | status [--json]`;
+
+async function main(argv: string[]): Promise<void> {
+  const line = parseCommandLine(argv);
+  switch (line.command) {
+    case 'run':
+      return run(line);
+    case 'worker':
+      return worker(line);
+    case 'status':
+      return status(line);
+    case 'result':
+      return result(line);
+    case 'dev':
+      return dev(line);
+    default:
+      throw new ValueError(`unknown command '${line.command ?? ''}'\n${USAGE}`);
+  }
+}
+
+async function run(line: CommandLine): Promise<void> {
+  const program = resolveProgram(requireOperand(line, 'a program directory'));
+  const engine = line.flags.engine ?? 'temporal';
+  if (engine !== 'temporal' && engine !== 'local') throw new ValueError(`--engine must be temporal or local, got '${engine}'`);
+  const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
+  const store = await RedisStore.connect(endpoints.redisUrl);
+  const backend = new LocalBackend();
+  const showProgress = progressPrinter();
+  try {
+    if (engine === 'local') {
+      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress });
+      return emit(line, { engine, result: value }, value);
+    }
+    const client = await connectClient(endpoints, store);
+    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'] });
+    log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
+    const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
+    const outcome = mainResult(handle);
+    try {
+      if (line.flags['no-worker']) await outcome;
+      else await (await hostWorker(endpoints, program, store, backend)).runUntil(outcome);
+    } finally {
+      clearInterval(watcher);
+    }
+    const value = await outcome;
+    emit(line, { workflowId: handle.workflowId, result: value }, value);
+  } finally {
+    await backend.close();
+    await store.close();
+  }
+}
+
+async function worker(line: CommandLine): Promise<void> {
+  const program = resolveProgram(requireOperand(line, 'a program directory'));
+  const endpoints = await resolveEndpoints({ temporal: true });
+  const store = await RedisStore.connect(endpoints.redisUrl);
+  const backend = new LocalBackend();
+  const hosted = await hostWorker(endpoints, program, store, backend);
+  log(line, `worker for ${program.name} on task queue ${program.taskQueue} (Ctrl-C stops it)`);
+  try {
+    await hosted.run();
+  } finally {
+    await backend.close();
+    await store.close();
+  }
+}
+
+async function status(line: CommandLine): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id');
+  await withClient(async (client, endpoints) => {
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    const progress = description.status.name === 'RUNNING' ? await queryProgress(handle).catch(() => []) : [];
+    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, progress, webUi: webUiLink(endpoints, workflowId) };
+    if (!line.flags.json) {
+      console.log(`${workflowId}: ${report.status}`);
+      for (const job of progress) console.log(`  ${progressLine(job)}`);
+      if (report.webUi) console.log(`  ${report.webUi}`);
+    }
+    emit(line, report);
+  });
+}
+
+async function result(line: CommandLine): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id');
+  await withClient(async (client) => {
+    const value = await mainResult(client.workflow.getHandle(workflowId));
+    emit(line, { workflowId, result: value }, value);
+  });
+}
+
+async function dev(line: CommandLine): Promise<void> {
+  switch (line.operands[0]) {
+    case 'up': {
+      const endpoints = await devUp();
+      log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}`);
+      return emit(line, endpoints);
+    }
+    case 'down':
+      await devDown();
+      return emit(line, { stopped: true });
+    case 'status': {
+      const services = await devStatus();
+      if (!line.flags.json) for (const s of services) console.log(`${s.name.padEnd(9)} ${s.address.padEnd(16)} ${s.up ? 'up' : 'down'}${s.pid ? ` (pid ${s.pid})` : ''}`);
+      return emit(line, { services });
+    }
+    default:
+      throw new ValueError(`mpflow dev takes up, down or status\n${USAGE}`);
+  }
+}
+
+async function hostWorker(endpoints: Endpoints, program: Program, store: RedisStore, backend: LocalBackend) {
+  Runtime.install({ logger: new DefaultLogger(process.env.MPFLOW_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  return createWorker({ connection, namespace: endpoints.temporalNamespace, program, store, backend });
+}
+
+async function withClient(use: (client: Awaited<ReturnType<typeof connectClient>>, endpoints: Endpoints) => Promise<void>): Promise<void> {
+  const endpoints = await resolveEndpoints({ temporal: true });
+  const store = await RedisStore.connect(endpoints.redisUrl);
+  const client = await connectClient(endpoints, store);
+  try {
+    await use(client, endpoints);
+  } finally {
+    await client.connection.close();
+    await store.close();
+  }
+}
+
+function webUiLink(endpoints: Endpoints, workflowId: string): string | undefined {
+  return endpoints.webUiUrl && `${endpoints.webUiUrl}/namespaces/${endpoints.temporalNamespace}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+function requireOperand(line: CommandLine, what: string): string {
+  const operand = line.operands[0];
+  if (!operand) throw new ValueError(`mpflow ${line.command} needs ${what}\n${USAGE}`);
+  return operand;
+}
+
+/** Human lines go to stderr, so stdout carries only results (and, with --json, one JSON object last). */
+function log(line: CommandLine, message: string): void {
+  if (!line.flags.json) console.error(message);
+}
+
+function emit(line: CommandLine, report: object, value?: unknown): void {
+  if (line.flags.json) console.log(toJson(report));
+  else if (arguments.length > 2) console.log(typeof value === 'string' ? value : inspect(value, { depth: 6, colors: process.stdout.isTTY }));
+}
+
+function progressPrinter(): (progress: JobProgress[]) => void {
+  const shown = new Map<string, string>();
+  return (progress) => {
+    for (const job of progress) {
+      const text = progressLine(job);
+      if (shown.get(job.job) === text) continue;
+      shown.set(job.job, text);
+      if (process.stderr.isTTY) process.stderr.write(`\r${text}${job.done === job.chunks ? '\n' : ''}`);
+      else if (job.done === job.chunks) process.stderr.write(`${text}\n`);
+    }
+  };
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    const failure = unwrapFailure(error);
+    console.error(failure instanceof ValueError ? `mpflow: ${failure.message}` : failure);
+    if (process.argv.includes('--json')) console.log(toJson({ error: { name: failure.name, message: failure.message, stack: failure.stack } }));
+    process.exit(1);
+  },
+);

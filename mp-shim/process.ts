@@ -1,0 +1,164 @@
+/** Processes (CPython: multiprocessing/process.py): a task function run on its own, with a lifecycle. */
+import { asyncDispose } from './dispose.js';
+import { toMs, type Duration } from './duration.js';
+import { ValueError } from './errors.js';
+import { dumps, loads } from './serialization.js';
+import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef } from './tasks.js';
+import { transport, type Launch, type Outcome, type ProcessIdentity } from './transport.js';
+
+export interface ProcessOptions<F extends AnyFunction> {
+  target: TaskRef<F>;
+  args?: TaskArgs<F>;
+  name?: string;
+  /** A daemon is terminated when the main program ends; others are waited for. */
+  daemon?: boolean;
+  /** Stops the target when it runs longer; its exit code is then 1. */
+  timeout?: Duration;
+}
+
+const SIGTERM = 15;
+const SIGKILL = 9;
+
+/** Per-run bookkeeping, on globalThis so that each workflow run has its own. */
+interface Registry {
+  counter: number;
+  children: Set<Process>;
+}
+const REGISTRY = Symbol.for('mpflow.processes');
+
+function registry(): Registry {
+  const holder = globalThis as { [REGISTRY]?: Registry };
+  return (holder[REGISTRY] ??= { counter: 0, children: new Set() });
+}
+
+export class Process<F extends AnyFunction = AnyFunction> {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly #target: string;
+  readonly #args: Uint8Array;
+  readonly #timeoutMs?: number;
+  readonly #number: number;
+  #pid?: number;
+  #launch?: Launch;
+  #finished?: Promise<void>;
+  #exitCode: number | null = null;
+  #signal?: number;
+  #closed = false;
+
+  constructor(options: ProcessOptions<F>) {
+    assertTaskRef(options?.target, 'options.target');
+    const { target, args = [], daemon = false } = options;
+    if (!Array.isArray(args)) throw new TypeError(`options.args must be an array of arguments, got ${typeof args}`);
+    const number = (this.#number = ++registry().counter);
+    this.name = options.name ?? `Process-${number}`;
+    this.daemon = daemon;
+    this.#target = target.taskName;
+    this.#args = dumps([args], `the arguments of ${this.name}`);
+    this.#timeoutMs = toMs(options.timeout);
+  }
+
+  /** Starts the target; returns at once. */
+  start(): void {
+    if (this.#closed) throw new ValueError('process object is closed');
+    if (this.#launch) throw new ValueError('cannot start a process twice');
+    const identity = { name: this.name, pid: (this.#pid = 1000 + this.#number) };
+    const launch = (this.#launch = transport().launch({
+      task: this.#target,
+      items: this.#args,
+      summary: `${this.#target} · ${this.name}`,
+      timeoutMs: this.#timeoutMs,
+      process: identity,
+    }));
+    registry().children.add(this);
+    this.#finished = launch.result.then(
+      (encoded) => this.#exit(loads<Outcome>(encoded)),
+      (error: Error) => this.#exit([false, error]),
+    );
+  }
+
+  /** Waits until the process ends, or `timeout` passes (then it is still alive). */
+  async join(timeout?: Duration): Promise<void> {
+    if (this.#closed) throw new ValueError('process object is closed');
+    if (!this.#finished) throw new ValueError('can only join a started process');
+    await transport().settlesWithin(this.#finished, toMs(timeout));
+  }
+
+  isAlive(): boolean {
+    return this.#launch !== undefined && this.#exitCode === null;
+  }
+
+  /** null while running; 0 on success, 1 when the target threw, -N when stopped by signal N. */
+  get exitCode(): number | null {
+    return this.#exitCode;
+  }
+
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  /** Stops the process (SIGTERM): its exit code becomes -15. */
+  terminate(): void {
+    this.#stop(SIGTERM);
+  }
+
+  /** Stops the process (SIGKILL): its exit code becomes -9. */
+  kill(): void {
+    this.#stop(SIGKILL);
+  }
+
+  /** Releases the process object; it must have ended. */
+  close(): void {
+    if (this.isAlive()) throw new ValueError(`cannot close ${this.name}: it is still running`);
+    this.#closed = true;
+  }
+
+  async [asyncDispose](): Promise<void> {
+    if (this.isAlive()) this.terminate();
+    await this.#finished;
+  }
+
+  #stop(signal: number): void {
+    if (!this.isAlive()) return;
+    this.#signal ??= signal;
+    this.#launch!.cancel();
+  }
+
+  #exit(outcome: Outcome): void {
+    registry().children.delete(this);
+    if (this.#signal !== undefined) {
+      this.#exitCode = -this.#signal;
+    } else if (outcome[0]) {
+      this.#exitCode = 0;
+    } else {
+      this.#exitCode = 1;
+      console.error(`Process ${this.name}:\n${outcome[1].stack ?? outcome[1]}`);
+    }
+  }
+}
+
+/** The process running this code: `MainProcess` in the main program, the worker or Process name in a task. */
+export function currentProcess(): ProcessIdentity {
+  return transport().processIdentity().self;
+}
+
+/** The process that started this one; null in the main program. */
+export function parentProcess(): ProcessIdentity | null {
+  return transport().processIdentity().parent ?? null;
+}
+
+/** The started processes that have not ended yet. */
+export function activeChildren(): Process[] {
+  return [...registry().children];
+}
+
+/** The parallelism of the compute backend. */
+export function cpuCount(): number {
+  return transport().cpuCount();
+}
+
+/** What happens when the main program returns: daemons are terminated, other children are joined. */
+export async function exitFunction(): Promise<void> {
+  const children = activeChildren();
+  for (const child of children) if (child.daemon) child.terminate();
+  await Promise.all(children.map((child) => child.join()));
+}

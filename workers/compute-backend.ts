@@ -1,0 +1,22 @@
+/** Where tasks run. The local backend uses worker threads; a Lambda backend implements the same interface. */
+import type { ChunkCall } from '../mp-shim/transport.js';
+
+/** What a task needs to know about the run it belongs to. */
+export interface RunContext {
+  runId: string;
+  /** Absolute path of the program's tasks module. */
+  tasksModule: string;
+  redisUrl: string;
+}
+
+export interface ComputeBackend {
+  /** How many tasks can compute at the same time. */
+  readonly parallelism: number;
+  /**
+   * Runs a chunk and resolves to `dumps(Outcome)`: task errors, timeouts and
+   * unknown tasks are outcomes. Rejects only when the backend itself failed
+   * (a thread died, a function could not be invoked) or `signal` aborted.
+   */
+  run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,105 @@
+/**
+ * The Transport outside the workflow sandbox: shared state straight to Redis,
+ * tasks straight to the compute backend. Used by the local engine's main program
+ * and, through TaskTransport, by code running inside tasks.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RedisStore } from '../activities/state/store.js';
+import { ProcessError } from '../mp-shim/errors.js';
+import { dumps } from '../mp-shim/serialization.js';
+import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type ProcessIdentity, type StateOp, type StateResult, type Transport } from '../mp-shim/transport.js';
+import type { ComputeBackend, RunContext } from './compute-backend.js';
+
+/** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */
+export const INFRASTRUCTURE_ATTEMPTS = 5;
+
+export abstract class NodeTransport implements Transport {
+  abstract readonly engine: Transport['engine'];
+  abstract readonly runId: string;
+  readonly maxChunksPerMap = Number.POSITIVE_INFINITY;
+  readonly progress = new Map<string, JobProgress>();
+
+  constructor(protected readonly store: RedisStore) {}
+
+  abstract cpuCount(): number;
+  abstract launch(call: ChunkCall): Launch;
+  abstract processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
+
+  launchBatch(calls: ChunkCall[], width: number): Launch {
+    return launchInLanes(calls, width, (call) => this.launch(call), dumps);
+  }
+
+  state<K extends StateOp['op']>(op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+    return this.store.execute(this.runId, op);
+  }
+
+  async sleep(ms: number): Promise<void> {
+    await sleep(ms);
+  }
+
+  async settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+    const settled = promise.then(() => true, () => true);
+    if (timeoutMs === undefined) return settled;
+    const timer = new AbortController();
+    try {
+      return await Promise.race([settled, sleep(timeoutMs, false, { signal: timer.signal })]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  uuid(): string {
+    return randomUUID();
+  }
+
+  reportProgress(progress: JobProgress): void {
+    this.progress.set(progress.job, progress);
+  }
+}
+
+/** The main program under the local engine: plain Node, no Temporal. */
+export class LocalEngineTransport extends NodeTransport {
+  readonly engine = 'local';
+
+  constructor(store: RedisStore, private readonly backend: ComputeBackend, private readonly context: RunContext) {
+    super(store);
+  }
+
+  get runId(): string {
+    return this.context.runId;
+  }
+
+  cpuCount(): number {
+    return this.backend.parallelism;
+  }
+
+  launch(call: ChunkCall): Launch {
+    const controller = new AbortController();
+    return {
+      result: runWithRetries(this.backend, call, this.context, controller.signal),
+      cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
+    };
+  }
+
+  processIdentity() {
+    return { self: MAIN_PROCESS };
+  }
+}
+
+export const MAIN_PROCESS: ProcessIdentity = { name: 'MainProcess', pid: 1 };
+
+/** Retries a chunk whose backend failed, with backoff; task errors are outcomes and never retried. */
+async function runWithRetries(backend: ComputeBackend, call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await backend.run(call, context, signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      if (attempt === INFRASTRUCTURE_ATTEMPTS) {
+        throw new ProcessError(`${call.summary} failed ${attempt} times on the compute backend: ${(error as Error).message}`, { cause: error });
+      }
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+}

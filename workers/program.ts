@@ -1,0 +1,32 @@
+/** A program is a directory with main.ts (the main program, workflow code) and tasks.ts (what processes run). */
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { ValueError } from '../mp-shim/errors.js';
+
+export interface Program {
+  name: string;
+  dir: string;
+  main: string;
+  tasks: string;
+  /** The task queue its workflows and activities use: one per program directory. */
+  taskQueue: string;
+}
+
+export function resolveProgram(path: string): Program {
+  const dir = resolve(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ValueError(`program ${path} is not a directory (a program is a directory with main.ts and tasks.ts)`);
+  }
+  const main = findModule(dir, 'main');
+  const tasks = findModule(dir, 'tasks');
+  if (!main) throw new ValueError(`program ${path} has no main.ts: it holds the main program`);
+  if (!tasks) throw new ValueError(`program ${path} has no tasks.ts: it holds the functions processes run`);
+  const name = basename(dir);
+  const digest = createHash('sha256').update(dir).digest('hex').slice(0, 8);
+  return { name, dir, main, tasks, taskQueue: `mpflow-${name}-${digest}` };
+}
+
+function findModule(dir: string, stem: string): string | undefined {
+  return ['.ts', '.mts', '.js', '.mjs'].map((ext) => join(dir, stem + ext)).find((file) => existsSync(file));
+}

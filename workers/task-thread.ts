@@ -1,0 +1,129 @@
+/**
+ * A compute thread of the local backend. Loads the program's tasks module once,
+ * runs chunks, and gives tasks a Transport of their own: their shared-state
+ * operations go straight to Redis.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
+import { RedisStore } from '../activities/state/store.js';
+import { ProcessError } from '../mp-shim/errors.js';
+import { dumps, loads } from '../mp-shim/serialization.js';
+import { installTransport, type ChunkCall, type Launch, type Outcome, type ProcessIdentity } from '../mp-shim/transport.js';
+import type { RunContext } from './compute-backend.js';
+import { MAIN_PROCESS, NodeTransport } from './node-transport.js';
+
+export interface ThreadRequest {
+  call: ChunkCall;
+  context: RunContext;
+}
+
+interface TaskScope {
+  runId: string;
+  self: ProcessIdentity;
+}
+
+type TasksModule = Record<string, unknown>;
+
+const scope = new AsyncLocalStorage<TaskScope>();
+const modules = new Map<string, Promise<TasksModule>>();
+const stores = new Map<string, Promise<RedisStore>>();
+/** Worker slots whose initializer already ran on this thread: `pool/slot/generation`. */
+const initializedSlots = new Set<string>();
+
+class TaskTransport extends NodeTransport {
+  readonly engine = 'task';
+
+  get runId(): string {
+    return current().runId;
+  }
+
+  cpuCount(): number {
+    return 1;
+  }
+
+  launch(call: ChunkCall): Launch {
+    throw new ProcessError(`cannot start ${call.summary} from inside a task: nested pools and processes are not supported yet`);
+  }
+
+  processIdentity() {
+    return { self: current().self, parent: MAIN_PROCESS };
+  }
+}
+
+function current(): TaskScope {
+  const active = scope.getStore();
+  if (!active) throw new ProcessError('mpflow shared state was used outside a running task');
+  return active;
+}
+
+let transportStore: RedisStore | undefined;
+
+export default async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
+  const self = call.process ?? { name: `PoolWorker-${(call.slot?.index ?? 0) + 1}`, pid: threadId };
+  return scope.run({ runId: context.runId, self }, async () => {
+    let outcome: Outcome;
+    try {
+      outcome = [true, await execute(call, context)];
+    } catch (error) {
+      outcome = [false, error instanceof Error ? error : new Error(String(error))];
+    }
+    try {
+      return dumps(outcome, `the result of ${call.summary}`);
+    } catch (error) {
+      return dumps([false, error]);
+    }
+  });
+}
+
+async function execute(call: ChunkCall, context: RunContext): Promise<unknown[]> {
+  const [tasks] = await Promise.all([loadTasks(context.tasksModule), connectTransport(context.redisUrl)]);
+  const task = lookup(tasks, call.task, context.tasksModule);
+  const slot = call.slot;
+  if (slot?.initializer) {
+    const key = `${slot.poolId}/${slot.index}/${slot.generation}`;
+    if (!initializedSlots.has(key)) {
+      await lookup(tasks, slot.initializer, context.tasksModule)(...loads<unknown[]>(slot.initargs!));
+      initializedSlots.add(key);
+    }
+  }
+  const results: unknown[] = [];
+  for (const args of loads<unknown[][]>(call.items)) results.push(await task(...args));
+  return results;
+}
+
+function lookup(tasks: TasksModule, name: string, tasksModule: string): (...args: unknown[]) => unknown {
+  const task = tasks[name];
+  if (typeof task !== 'function') {
+    const exported = Object.keys(tasks).filter((key) => typeof tasks[key] === 'function');
+    throw new ProcessError(`unknown task '${name}': ${tasksModule} exports no function by that name (it exports: ${exported.join(', ') || 'none'})`);
+  }
+  return task as (...args: unknown[]) => unknown;
+}
+
+function loadTasks(path: string): Promise<TasksModule> {
+  let loaded = modules.get(path);
+  if (!loaded) {
+    loaded = import(pathToFileURL(path).href).catch((error: Error) => {
+      modules.delete(path);
+      throw new ProcessError(`cannot load the tasks module ${path}: ${error.message}`, { cause: error });
+    });
+    modules.set(path, loaded);
+  }
+  return loaded;
+}
+
+/** One Redis connection per thread and URL, installed as the tasks' transport on first use. */
+async function connectTransport(url: string): Promise<void> {
+  let store = stores.get(url);
+  if (!store) {
+    store = RedisStore.connect(url);
+    stores.set(url, store);
+    store.catch(() => stores.delete(url));
+  }
+  const connected = await store;
+  if (transportStore !== connected) {
+    transportStore = connected;
+    installTransport(new TaskTransport(connected));
+  }
+}

@@ -1,0 +1,34 @@
+/** What the client and the workflows share: inputs, run options and the progress query. */
+import { defineQuery } from '@temporalio/workflow';
+import type { ChunkCall, JobProgress } from '../mp-shim/transport.js';
+
+export interface RunOptions {
+  /** A chunk's worker is presumed dead after this long without a heartbeat; its chunk is retried elsewhere. */
+  heartbeatTimeoutMs: number;
+  /** Attempts per chunk when the infrastructure fails (task errors are never retried). */
+  maxAttempts: number;
+  /** Chunks one workflow runs as activities of its own; larger maps are batched into child workflows. */
+  maxChunksPerMap: number;
+}
+
+export const defaultRunOptions: RunOptions = {
+  heartbeatTimeoutMs: 10_000,
+  maxAttempts: 5,
+  maxChunksPerMap: 1_000,
+};
+
+export interface MainProgramInput {
+  /** The exported function of main.ts to run. */
+  entry: string;
+  args: unknown[];
+  options: RunOptions;
+}
+
+export interface MapBatchInput {
+  runId: string;
+  calls: ChunkCall[];
+  width: number;
+  options: RunOptions;
+}
+
+export const progressQuery = defineQuery<JobProgress[]>('progress');

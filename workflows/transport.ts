@@ -1,0 +1,149 @@
+/**
+ * The Transport inside the workflow sandbox: every task launch is an activity
+ * (or a child workflow for a batch), every shared-state operation a local
+ * activity, and a wait that may last a while a heartbeating activity. All of
+ * it lands in history, which is what makes the main program replayable.
+ */
+import {
+  CancellationScope,
+  condition,
+  executeChild,
+  proxyActivities,
+  proxyLocalActivities,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { ProcessError } from '../mp-shim/errors.js';
+import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type StateOp, type StateResult, type Transport } from '../mp-shim/transport.js';
+import { dumps } from '../mp-shim/serialization.js';
+import type { RunOptions } from './definitions.js';
+
+/** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
+const UNBOUNDED_MS = 365 * 24 * 3_600_000;
+/** Time an activity gets beyond a caller's own timeout, so the caller's timeout is what fires. */
+const TIMEOUT_MARGIN_MS = 60_000;
+
+export class WorkflowTransport implements Transport {
+  readonly engine = 'temporal';
+  readonly maxChunksPerMap: number;
+  readonly #progress = new Map<string, JobProgress>();
+  readonly #options: RunOptions;
+  readonly #activities;
+  readonly #local;
+
+  constructor(readonly runId: string, options: RunOptions) {
+    this.#options = options;
+    this.maxChunksPerMap = options.maxChunksPerMap;
+    this.#activities = proxyActivities<Activities>({
+      startToCloseTimeout: UNBOUNDED_MS,
+      heartbeatTimeout: options.heartbeatTimeoutMs,
+      retry: { maximumAttempts: options.maxAttempts, initialInterval: 200, backoffCoefficient: 2 },
+    });
+    this.#local = proxyLocalActivities<Activities>({
+      startToCloseTimeout: '1 minute',
+      retry: { maximumAttempts: options.maxAttempts, initialInterval: 100, backoffCoefficient: 2 },
+    });
+  }
+
+  cpuCount(): number {
+    return this.#options.maxChunksPerMap;
+  }
+
+  launch(call: ChunkCall): Launch {
+    const scope = new CancellationScope();
+    const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
+    const result = scope
+      .run(() => this.#activities.runChunk.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout, summary: call.summary }, [this.runId, call]))
+      .catch((error: Error) => {
+        throw failed(call.summary, error);
+      });
+    return { result, cancel: () => scope.cancel() };
+  }
+
+  launchBatch(calls: ChunkCall[], width: number): Launch {
+    const scope = new CancellationScope();
+    const summary = `${calls[0].summary} … ${calls.length} chunks`;
+    const result = scope
+      .run(() =>
+        executeChild('mapBatch', {
+          args: [{ runId: this.runId, calls, width, options: this.#options }],
+          workflowId: `${workflowInfo().workflowId}/batch-${uuid4()}`,
+          staticSummary: summary,
+        }),
+      )
+      .catch((error: Error) => {
+        throw failed(summary, error);
+      }) as Promise<Uint8Array>;
+    return { result, cancel: () => scope.cancel() };
+  }
+
+  /** Runs a batch's chunks in this workflow (the body of the `mapBatch` child). */
+  runBatch(calls: ChunkCall[], width: number): Promise<Uint8Array> {
+    return launchInLanes(calls, width, (call) => this.launch(call), dumps).result;
+  }
+
+  /** Tries without waiting first (one history event); only a wait that is needed becomes a heartbeating activity. */
+  async state<K extends StateOp['op']>(op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+    const immediate = await this.#local.stateOp(this.runId, op);
+    const mayWait = 'block' in op && op.block;
+    if (!mayWait || (immediate !== null && immediate !== false)) return immediate as StateResult[K];
+    const timeoutMs = 'timeoutMs' in op ? op.timeoutMs : undefined;
+    return (await this.#activities.waitingStateOp.executeWithOptions(
+      { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: `${op.op} ${op.key}` },
+      [this.runId, op],
+    )) as StateResult[K];
+  }
+
+  async cleanup(): Promise<void> {
+    await this.#local.cleanupRun(this.runId);
+  }
+
+  sleep(ms: number): Promise<void> {
+    return sleep(ms);
+  }
+
+  async settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+    let settled = false;
+    promise.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    if (timeoutMs === undefined) {
+      await condition(() => settled);
+      return true;
+    }
+    return condition(() => settled, timeoutMs);
+  }
+
+  uuid(): string {
+    return uuid4();
+  }
+
+  reportProgress(progress: JobProgress): void {
+    this.#progress.set(progress.job, progress);
+  }
+
+  progress(): JobProgress[] {
+    return [...this.#progress.values()];
+  }
+
+  processIdentity() {
+    return { self: { name: 'MainProcess', pid: 1 } };
+  }
+
+  #chunkOptions() {
+    return {
+      heartbeatTimeout: this.#options.heartbeatTimeoutMs,
+      retry: { maximumAttempts: this.#options.maxAttempts, initialInterval: 200, backoffCoefficient: 2 },
+    };
+  }
+}
+
+/** Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError naming it. */
+function failed(summary: string, error: Error): ProcessError {
+  let root: Error = error;
+  while (root.cause instanceof Error) root = root.cause;
+  return new ProcessError(`${summary} failed: ${root.message}`, { cause: error });
+}
