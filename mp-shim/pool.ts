@@ -153,9 +153,14 @@ class Pool {
     }
   }
 
-  /** As Python's `with Pool() as pool:`, leaving the block terminates the pool. */
+  /**
+   * Leaving an `await using` block closes the pool and waits for its work. Python's
+   * `with` terminates instead; here `return pool.map(…)` hands back a promise that
+   * is still running when the block is left, and terminating would cut it off.
+   */
   async [asyncDispose](): Promise<void> {
-    this.terminate();
+    this.close();
+    await this.join();
   }
 
   #mapAsync<F extends AnyFunction>(fn: TaskRef<F>, argLists: unknown[][], options: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>) | undefined, method: string): MapResult<TaskResult<F>> {
@@ -195,7 +200,7 @@ class Pool {
           timeoutMs,
         });
       }
-      this.#enqueue(job, calls);
+      this.#settle(job, () => this.#enqueue(job, calls));
     } catch (error) {
       this.#settle(job, () => job.fail(error as Error));
     }

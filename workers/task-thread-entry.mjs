@@ -1,6 +1,14 @@
-// Worker threads do not inherit the parent's module hooks: register tsx in the thread, then load the TypeScript task thread.
+// A thread of the local backend. Worker threads do not inherit the parent's module hooks:
+// register tsx here, then load the TypeScript task runner and answer requests by id.
+import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
 const { default: runChunk } = await import('./task-thread.ts');
-export default runChunk;
+
+parentPort.on('message', ({ id, request }) => {
+  runChunk(request).then(
+    (result) => parentPort.postMessage({ id, result }),
+    (error) => parentPort.postMessage({ id, error: String(error?.stack ?? error) }),
+  );
+});

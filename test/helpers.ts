@@ -1,0 +1,87 @@
+/**
+ * Runs test programs on either engine against the real servers (the dev stack,
+ * or TEMPORAL_ADDRESS / MPFLOW_REDIS_URL). Each test file gets one worker on a
+ * task queue of its own, bundled once.
+ */
+import { randomUUID } from 'node:crypto';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { RedisStore } from '../activities/state/store.js';
+import { resolveEndpoints } from '../infra/dev-stack.js';
+import { connectClient, mainResult, startMain } from '../workers/client.js';
+import type { Endpoints } from '../workers/config.js';
+import { LocalBackend } from '../workers/local-backend.js';
+import { runLocal } from '../workers/local-engine.js';
+import { resolveProgram, type Program } from '../workers/program.js';
+import { createWorker } from '../workers/worker.js';
+import type { RunOptions } from '../workflows/definitions.js';
+
+export type EngineName = 'local' | 'temporal';
+export const ENGINES: EngineName[] = ['local', 'temporal'];
+
+export interface Harness {
+  readonly engine: EngineName;
+  readonly program: Program;
+  readonly store: RedisStore;
+  readonly endpoints: Endpoints;
+  /** Runs the program's exported `entry` with `args` and returns its result. */
+  run<T = unknown>(entry: string, ...args: unknown[]): Promise<T>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}): Promise<Harness> {
+  const program = resolveProgram(programDir);
+  const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
+  const store = await RedisStore.connect(endpoints.redisUrl);
+  const backend = new LocalBackend();
+  if (engine === 'local') {
+    return {
+      engine,
+      program,
+      store,
+      endpoints,
+      run: (entry, ...args) => runLocal({ program, entry, args, store, backend }),
+      close: async () => {
+        await backend.close();
+        await store.close();
+      },
+    };
+  }
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const taskQueue = `test-${program.name}-${randomUUID().slice(0, 8)}`;
+  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  const worker = await createWorker({ connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });
+  const running = worker.run();
+  const client = await connectClient(endpoints, store);
+  return {
+    engine,
+    program,
+    store,
+    endpoints,
+    run: async (entry, ...args) => mainResult(await startMain(client, { program, entry, args, taskQueue, options })),
+    close: async () => {
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+      await connection.close();
+      await backend.close();
+      await store.close();
+    },
+  };
+}
+
+export async function durableClient(endpoints: Endpoints, store: RedisStore): Promise<Client> {
+  return connectClient(endpoints, store);
+}
+
+/** Milliseconds `work` took. */
+export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const start = performance.now();
+  const value = await work();
+  return [value, performance.now() - start];
+}
