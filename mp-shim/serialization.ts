@@ -10,6 +10,17 @@ import { SharedObject, rebuild, type Reduced } from './reduction.js';
 
 const ERROR_EXTENSION_TYPE = 0x45;
 const SHARED_EXTENSION_TYPE = 0x53;
+// Types msgpackr keeps for itself: 0x42 0x62 0x65 0x69 0x70 0x73 0x74 0x78 0xff.
+const BYTES_EXTENSION_TYPE = 0x55;
+
+// Byte arrays come back as Uint8Array (never Node's Buffer), made in the realm that decodes
+// them: the workflow sandbox's own, so they can be encoded again there.
+addExtension({
+  Class: Uint8Array,
+  type: BYTES_EXTENSION_TYPE,
+  pack: (bytes: Uint8Array) => bytes,
+  unpack: (bytes: Uint8Array) => new Uint8Array(bytes),
+});
 
 
 addExtension({
@@ -54,14 +65,29 @@ const packr = new Packr({
   useBigIntExtension: true,
 });
 
+interface Codec {
+  dumps(value: unknown, label?: string): Uint8Array;
+  loads(bytes: Uint8Array): unknown;
+}
+
+// Temporal loads the payload converter with require(), which gives a process a second copy of
+// this module; every copy defers to the first, so classes and shared-object kinds are one set.
+const CODEC = Symbol.for('mpflow.codec');
+const codec: Codec = ((globalThis as { [CODEC]?: Codec })[CODEC] ??= {
+  dumps(value, label = 'value') {
+    assertSerializable(value, label, new Set());
+    return packr.pack(value);
+  },
+  loads: (bytes) => packr.unpack(bytes),
+});
+
 /** Serializes `value`; throws a TypeError naming the path (from `label`) of the first value the codec cannot carry. */
 export function dumps(value: unknown, label = 'value'): Uint8Array {
-  assertSerializable(value, label, new Set());
-  return packr.pack(value);
+  return codec.dumps(value, label);
 }
 
 export function loads<T = unknown>(bytes: Uint8Array): T {
-  return packr.unpack(bytes) as T;
+  return codec.loads(bytes) as T;
 }
 
 function assertSerializable(value: unknown, path: string, seen: Set<object>): void {

@@ -26,6 +26,9 @@ export interface Harness {
   readonly endpoints: Endpoints;
   /** Runs the program's exported `entry` with `args` and returns its result. */
   run<T = unknown>(entry: string, ...args: unknown[]): Promise<T>;
+  /** The durable engine's client and task queue (undefined on the local engine). */
+  readonly client?: Client;
+  readonly taskQueue?: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,8 @@ export async function harness(engine: EngineName, programDir: string, options: P
     program,
     store,
     endpoints,
+    client,
+    taskQueue,
     run: async (entry, ...args) => mainResult(await startMain(client, { program, entry, args, taskQueue, options })),
     close: async () => {
       worker.shutdown();
@@ -73,10 +78,6 @@ export async function harness(engine: EngineName, programDir: string, options: P
       await store.close();
     },
   };
-}
-
-export async function durableClient(endpoints: Endpoints, store: RedisStore): Promise<Client> {
-  return connectClient(endpoints, store);
 }
 
 /** Milliseconds `work` took. */

@@ -1,4 +1,5 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
+import { inspect } from 'node:util';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
@@ -35,8 +36,16 @@ export async function startMain(client: Client, { program, entry = 'main', args 
     workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `mpflow run ${program.name} ${entry}(${args.map((arg) => JSON.stringify(arg)).join(', ')})`,
+    staticSummary: `mpflow run ${program.name} ${entry}(${summarize(args)})`,
   });
+}
+
+const SUMMARY_LENGTH = 120;
+
+/** The arguments as one short line for the Web UI. */
+function summarize(args: unknown[]): string {
+  const text = args.map((arg) => inspect(arg, { breakLength: Infinity, depth: 1, maxArrayLength: 5 })).join(', ');
+  return text.length > SUMMARY_LENGTH ? `${text.slice(0, SUMMARY_LENGTH - 1)}…` : text;
 }
 
 /** The main program's return value; its exception rethrown with the class and stack it had. */

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { harness, type Harness } from './helpers.js';
+
+const sumOfSquares = (n: number) => ((n - 1) * n * (2 * n - 1)) / 6;
+
+describe('maps larger than one workflow holds', { timeout: 300_000 }, () => {
+  let h: Harness;
+  // A small per-workflow limit makes the batching visible at a size CI runs quickly.
+  before(async () => (h = await harness('temporal', 'test/programs/semantics', { maxChunksPerMap: 25 })));
+  after(() => h.close());
+
+  it('a map of more chunks than the limit runs in child workflows and returns every result', async () => {
+    const workflowId = `batched-${Date.now()}`;
+    const handle = await h.client!.workflow.start('mainProgram', {
+      taskQueue: h.taskQueue!,
+      workflowId,
+      args: [{ entry: 'sumOfSquares', args: [4, 200], options: { heartbeatTimeoutMs: 10_000, maxAttempts: 5, maxChunksPerMap: 25 } }],
+    });
+    assert.equal(await handle.result(), sumOfSquares(200));
+    let children = 0;
+    for (const event of (await handle.fetchHistory()).events ?? []) {
+      if (event.childWorkflowExecutionCompletedEventAttributes) children++;
+    }
+    assert.equal(children, 8, '200 chunks in batches of 25');
+  });
+
+  it('Pool(600) runs 600 chunks at once without tripping the pending-activity cap', async () => {
+    assert.equal(await h.run('sumOfSquares', 600, 600), sumOfSquares(600));
+  });
+});
