@@ -1,65 +1,60 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { RedisStore } from '../activities/state/store.js';
 import { RemoteError } from '../mp-shim/errors.js';
 import { connectClient } from '../workers/client.js';
-import { ENGINES, harness, timed, type Harness } from './helpers.js';
+import { onEveryEngine, timed } from './helpers.js';
 
-for (const engine of ENGINES) {
-  describe(`errors on the ${engine} engine`, { timeout: 120_000 }, () => {
-    let h: Harness;
-    before(async () => (h = await harness(engine, 'test/programs/semantics')));
-    after(() => h.close());
+onEveryEngine('errors', 'test/programs/semantics', (h) => {
 
-    it("a task's exception reaches the caller with its class and the task's stack", async () => {
-      await assert.rejects(h.run('taskErrorPropagates'), (error: Error) => {
-        assert.ok(error instanceof RangeError, `expected a RangeError, got ${error.name}`);
-        assert.equal(error.message, 'bad input');
-        assert.match(error.stack!, /semantics\/tasks\.ts/);
-        return true;
-      });
-    });
-
-    it('an exception of a class unknown here arrives as RemoteError naming the class', async () => {
-      await assert.rejects(h.run('taskErrorOfUnknownClass'), (error: Error) => {
-        assert.ok(error instanceof RemoteError);
-        assert.equal(error.name, 'DatabaseError');
-        assert.equal((error as RemoteError).remoteName, 'DatabaseError');
-        assert.equal(error.message, 'connection refused');
-        assert.match(error.stack!, /failWithOwnClass/);
-        return true;
-      });
-    });
-
-    it('an unknown task name fails at once with the names that exist', async () => {
-      const [outcome] = await timed(() => h.run('unknownTask').then(() => undefined, (e: Error) => e));
-      assert.equal(outcome?.name, 'ProcessError');
-      assert.match(outcome!.message, /^unknown task 'noSuchTask': .*tasks\.ts exports no function by that name \(it exports: .*square/);
-    });
-
-    it('a non-serializable argument fails the call, naming the argument, before anything runs', async () => {
-      await assert.rejects(h.run('nonSerializableArgument'), {
-        name: 'TypeError',
-        message: 'cannot serialize the arguments of echo (chunk 2 of map)[0][0]: a function cannot be sent to another process',
-      });
-    });
-
-    it('a non-serializable result fails the call, naming the task', async () => {
-      await assert.rejects(h.run('nonSerializableResult'), {
-        name: 'TypeError',
-        message: /^cannot serialize the result of returnsFunction · apply 0 · chunk 1\/1\[1\]\[0\]: a function/,
-      });
-    });
-
-    it('a task that throws is not retried', async () => {
-      assert.equal(await h.run('taskErrorsAreNotRetried'), 1);
-    });
-
-    it("the main program's own exception reaches the caller with its class", async () => {
-      await assert.rejects(h.run('mainThrows'), { name: 'SyntaxError', message: 'the main program gave up' });
+  it("a task's exception reaches the caller with its class and the task's stack", async () => {
+    await assert.rejects(h().run('taskErrorPropagates'), (error: Error) => {
+      assert.ok(error instanceof RangeError, `expected a RangeError, got ${error.name}`);
+      assert.equal(error.message, 'bad input');
+      assert.match(error.stack!, /semantics\/tasks\.ts/);
+      return true;
     });
   });
-}
+
+  it('an exception of a class unknown here arrives as RemoteError naming the class', async () => {
+    await assert.rejects(h().run('taskErrorOfUnknownClass'), (error: Error) => {
+      assert.ok(error instanceof RemoteError);
+      assert.equal(error.name, 'DatabaseError');
+      assert.equal((error as RemoteError).remoteName, 'DatabaseError');
+      assert.equal(error.message, 'connection refused');
+      assert.match(error.stack!, /failWithOwnClass/);
+      return true;
+    });
+  });
+
+  it('an unknown task name fails at once with the names that exist', async () => {
+    const [outcome] = await timed(() => h().run('unknownTask').then(() => undefined, (e: Error) => e));
+    assert.equal(outcome?.name, 'ProcessError');
+    assert.match(outcome!.message, /^unknown task 'noSuchTask': .*tasks\.ts exports no function by that name \(it exports: .*square/);
+  });
+
+  it('a non-serializable argument fails the call, naming the argument, before anything runs', async () => {
+    await assert.rejects(h().run('nonSerializableArgument'), {
+      name: 'TypeError',
+      message: 'cannot serialize the arguments of echo (chunk 2 of map)[0][0]: a function cannot be sent to another process',
+    });
+  });
+
+  it('a non-serializable result fails the call, naming the task', async () => {
+    await assert.rejects(h().run('nonSerializableResult'), {
+      name: 'TypeError',
+      message: /^cannot serialize the result of returnsFunction · apply 0 · chunk 1\/1\[1\]\[0\]: a function/,
+    });
+  });
+
+  it('a task that throws is not retried', async () => {
+    assert.equal(await h().run('taskErrorsAreNotRetried'), 1);
+  });
+
+  it("the main program's own exception reaches the caller with its class", async () => {
+    await assert.rejects(h().run('mainThrows'), { name: 'SyntaxError', message: 'the main program gave up' });
+  });
+});
 
 describe('unreachable servers', () => {
   it('Redis unreachable is a clear error at once', async () => {

@@ -4,6 +4,7 @@
  * task queue of its own, bundled once.
  */
 import { randomUUID } from 'node:crypto';
+import { after, before, describe } from 'node:test';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { RedisStore } from '../activities/state/store.js';
@@ -85,4 +86,16 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
   const value = await work();
   return [value, performance.now() - start];
+}
+
+/** Declares the suite `body` once per engine, each against a harness for `programDir` made once. */
+export function onEveryEngine(subject: string, programDir: string, body: (h: () => Harness) => void, timeout = 180_000): void {
+  for (const engine of ENGINES) {
+    describe(`${subject} on the ${engine} engine`, { timeout }, () => {
+      let current: Harness;
+      before(async () => (current = await harness(engine, programDir)));
+      after(() => current.close());
+      body(() => current);
+    });
+  }
 }

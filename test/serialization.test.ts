@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { dumps, loads } from '../mp-shim/serialization.js';
-import { ENGINES, harness, type Harness } from './helpers.js';
+import { onEveryEngine } from './helpers.js';
 
 const richValue = () => ({
   text: 'π ≈ 3.14',
@@ -38,20 +38,15 @@ describe('the codec', () => {
   });
 });
 
-for (const engine of ENGINES) {
-  describe(`values crossing processes on the ${engine} engine`, { timeout: 180_000 }, () => {
-    let h: Harness;
-    before(async () => (h = await harness(engine, 'test/programs/semantics')));
-    after(() => h.close());
+onEveryEngine('values crossing processes', 'test/programs/semantics', (h) => {
 
-    it('a rich value passes through a task unchanged', async () => {
-      assert.deepEqual(await h.run('echoThroughTask', richValue()), richValue());
-    });
-
-    it('a map over 10 arguments of 5 MB each arrives whole (large payloads travel by claim check)', async () => {
-      const checksums = await h.run<[number, number][]>('largeArguments', 10, 5);
-      const bytes = 5 * 1024 * 1024;
-      assert.deepEqual(checksums, Array.from({ length: 10 }, (_, i) => [bytes, (i + 1) * (bytes / 4096)]));
-    });
+  it('a rich value passes through a task unchanged', async () => {
+    assert.deepEqual(await h().run('echoThroughTask', richValue()), richValue());
   });
-}
+
+  it('a map over 10 arguments of 5 MB each arrives whole (large payloads travel by claim check)', async () => {
+    const checksums = await h().run<[number, number][]>('largeArguments', 10, 5);
+    const bytes = 5 * 1024 * 1024;
+    assert.deepEqual(checksums, Array.from({ length: 10 }, (_, i) => [bytes, (i + 1) * (bytes / 4096)]));
+  });
+});

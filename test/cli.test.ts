@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { parseCommandLine } from '../cli/args.js';
+
+const run = promisify(execFile);
+
+/** Runs `mpflow …` and returns its exit code, stderr and the JSON object on its last stdout line. */
+async function mpflow(...args: string[]): Promise<{ code: number; stderr: string; json: Record<string, unknown> }> {
+  const done = await run(process.execPath, ['cli/bin.js', ...args], { timeout: 120_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+  const last = done.stdout.trim().split('\n').at(-1) ?? '';
+  return { code: done.code, stderr: done.stderr, json: last.startsWith('{') ? JSON.parse(last) : {} };
+}
+
+describe('the mpflow command', { timeout: 240_000 }, () => {
+  it('runs the same program on both engines with the same result', async () => {
+    const [durable, local] = await Promise.all([
+      mpflow('run', 'examples/pi', '--json', '--', '400000', '2'),
+      mpflow('run', 'examples/pi', '--engine', 'local', '--json', '--', '400000', '2'),
+    ]);
+    assert.equal(durable.code, 0, durable.stderr);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(typeof durable.json.result, 'number');
+    assert.ok(Math.abs((durable.json.result as number) - Math.PI) < 0.02);
+    assert.equal(durable.json.result, local.json.result);
+    assert.match(durable.json.workflowId as string, /^pi-/);
+  });
+
+  it('--workflow-id names the run, and status and result find it by that id', async () => {
+    const workflowId = `pi-cli-${randomUUID().slice(0, 8)}`;
+    const ran = await mpflow('run', 'examples/pi', '--workflow-id', workflowId, '--json', '--', '100000', '2');
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.json.workflowId, workflowId);
+    const status = await mpflow('status', workflowId, '--json');
+    assert.equal(status.json.status, 'COMPLETED');
+    assert.match(status.json.webUi as string, new RegExp(`/workflows/${workflowId}$`));
+    const result = await mpflow('result', workflowId, '--json');
+    assert.deepEqual(result.json, { workflowId, result: ran.json.result });
+  });
+
+  it('an unknown command, option or program is a clear error with exit code 1', async () => {
+    const unknownCommand = await mpflow('frobnicate');
+    assert.equal(unknownCommand.code, 1);
+    assert.match(unknownCommand.stderr, /mpflow: unknown command 'frobnicate'/);
+    const missingProgram = await mpflow('run', 'no/such/program', '--engine', 'local');
+    assert.equal(missingProgram.code, 1);
+    assert.match(missingProgram.stderr, /program no\/such\/program is not a directory/);
+    const badEngine = await mpflow('run', 'examples/pi', '--engine', 'spark');
+    assert.match(badEngine.stderr, /--engine must be temporal or local, got 'spark'/);
+  });
+
+  it('parses arguments after -- as JSON where they parse, and as strings otherwise', () => {
+    const line = parseCommandLine(['run', 'examples/pi', '--json', '--', '2e7', '[1,2]', '{"a":1}', 'hello', '--engine']);
+    assert.deepEqual(line, { command: 'run', operands: ['examples/pi'], flags: { json: true }, args: [20_000_000, [1, 2], { a: 1 }, 'hello', '--engine'] });
+  });
+});
