@@ -56,7 +56,8 @@ async function run(line: CommandLine): Promise<void> {
     const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'] });
     log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
     const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
-    const outcome = mainResult(handle);
+    // The last progress is read while this process's worker can still answer the query.
+    const outcome = mainResult(handle).finally(() => queryProgress(handle).then(showProgress, () => {}));
     try {
       if (line.flags['no-worker']) await outcome;
       else await (await hostWorker(endpoints, program, store, backend)).runUntil(outcome);
@@ -91,11 +92,14 @@ async function status(line: CommandLine): Promise<void> {
   await withClient(async (client, endpoints) => {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
-    const progress = description.status.name === 'RUNNING' ? await queryProgress(handle).catch(() => []) : [];
+    const running = description.status.name === 'RUNNING';
+    // Only a worker can answer the progress query; a run whose workers are all gone still shows its status.
+    const progress = running ? await queryProgress(handle).catch(() => undefined) : [];
     const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, progress, webUi: webUiLink(endpoints, workflowId) };
     if (!line.flags.json) {
       console.log(`${workflowId}: ${report.status}`);
-      for (const job of progress) console.log(`  ${progressLine(job)}`);
+      if (!progress) console.log(`  no worker answered the progress query: start one with \`mpflow worker <program>\``);
+      for (const job of progress ?? []) console.log(`  ${progressLine(job)}`);
       if (report.webUi) console.log(`  ${report.webUi}`);
     }
     emit(line, report);
