@@ -39,6 +39,7 @@ export function printTable(title: string, columns: string[], rows: (string | num
 }
 
 function format(value: number): string {
+  if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(3);
 }
 
