@@ -4,7 +4,7 @@
  * operations go to Redis.
  */
 import { Context } from '@temporalio/activity';
-import type { ChunkCall, StateOp, StateResult } from '../mp-shim/transport.js';
+import type { ChunkCall, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { ComputeBackend } from '../workers/compute-backend.js';
 import type { RedisStore } from './state/store.js';
 
@@ -22,13 +22,13 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
       return whileHeartbeating(() => backend.run(call, { runId, tasksModule, redisUrl: store.url }, Context.current().cancellationSignal));
     },
 
-    /** A shared-state operation that does not wait (run as a local activity). */
-    async stateOp<K extends StateOp['op']>(runId: string, op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
-      return store.execute(runId, { ...op, block: false } as Extract<StateOp, { op: K }>);
+    /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */
+    async stateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
+      return store.execute(runId, op);
     },
 
     /** A shared-state operation that may wait for minutes: heartbeats between blocking slices, stops when cancelled. */
-    async waitingStateOp<K extends StateOp['op']>(runId: string, op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+    async waitingStateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
       const context = Context.current();
       return store.execute(runId, op, { signal: context.cancellationSignal, onSlice: () => context.heartbeat() });
     },

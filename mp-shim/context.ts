@@ -3,16 +3,35 @@
  * exposing every factory, bound to where the program runs. The package exports
  * the default context's members at its top level.
  */
+import { Pipe } from './connection.js';
 import { ValueError } from './errors.js';
+import { Manager } from './managers.js';
 import { Pool } from './pool.js';
 import { Process, activeChildren, cpuCount, currentProcess, parentProcess } from './process.js';
-import { Queue } from './queues.js';
+import { JoinableQueue, Queue, SimpleQueue } from './queues.js';
+import { Array, RawArray, RawValue, Value } from './sharedctypes.js';
+import { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from './synchronize.js';
 import { transport } from './transport.js';
 
 export class BaseContext {
   readonly Pool = Pool;
   readonly Process = Process;
   readonly Queue = Queue;
+  readonly SimpleQueue = SimpleQueue;
+  readonly JoinableQueue = JoinableQueue;
+  readonly Pipe = Pipe;
+  readonly Lock = Lock;
+  readonly RLock = RLock;
+  readonly Semaphore = Semaphore;
+  readonly BoundedSemaphore = BoundedSemaphore;
+  readonly Condition = Condition;
+  readonly Event = Event;
+  readonly Barrier = Barrier;
+  readonly Value = Value;
+  readonly Array = Array;
+  readonly RawValue = RawValue;
+  readonly RawArray = RawArray;
+  readonly Manager = Manager;
   readonly cpuCount = cpuCount;
   readonly currentProcess = currentProcess;
   readonly parentProcess = parentProcess;

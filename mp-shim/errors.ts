@@ -42,6 +42,31 @@ export class ValueError extends Error {
   override name = 'ValueError';
 }
 
+/** `EOFError`: the other end of a pipe was closed and nothing is left to read. */
+export class EOFError extends Error {
+  override name = 'EOFError';
+}
+
+/** `IndexError`: an index outside a shared array or list. */
+export class IndexError extends Error {
+  override name = 'IndexError';
+}
+
+/** `KeyError`: a key a shared dict does not hold. */
+export class KeyError extends Error {
+  override name = 'KeyError';
+}
+
+/** `RuntimeError`: an operation that needs a lock the caller does not hold. */
+export class RuntimeError extends Error {
+  override name = 'RuntimeError';
+}
+
+/** `concurrent.futures.CancelledError`: the future was cancelled before it ran. */
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+}
+
 type ErrorClass = new (message?: string) => Error;
 
 /** Classes an error may be rebuilt as when it crosses a process boundary, by name. */
@@ -59,4 +84,9 @@ export const rebuildableErrors: ReadonlyMap<string, ErrorClass> = new Map<string
   ['Empty', Empty],
   ['Full', Full],
   ['ValueError', ValueError],
+  ['EOFError', EOFError],
+  ['IndexError', IndexError],
+  ['KeyError', KeyError],
+  ['RuntimeError', RuntimeError],
+  ['CancelledError', CancelledError],
 ]);

@@ -1,13 +1,21 @@
 /** mpflow: Python's multiprocessing for TypeScript, made durable. The package's public API. */
 export { asyncDispose } from './dispose.js';
+export { Connection, Pipe, wait } from './connection.js';
 export { BaseContext, getContext } from './context.js';
-export { BrokenBarrierError, Empty, Full, ProcessError, RemoteError, TimeoutError, ValueError } from './errors.js';
+export { BrokenBarrierError, CancelledError, EOFError, Empty, Full, IndexError, KeyError, ProcessError, RemoteError, RuntimeError, TimeoutError, ValueError } from './errors.js';
+export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, ProcessPoolExecutor, asCompleted, wait as waitFutures } from './futures.js';
+export type { ExecutorMapOptions, ReturnWhen } from './futures.js';
+export { BaseManager, DictProxy, ListProxy, Manager, NamespaceProxy, SyncManager } from './managers.js';
+export type { Proxy } from './managers.js';
 export { AsyncResult, IMapIterator, MapResult, Pool } from './pool.js';
 export type { ApplyOptions, MapOptions, PoolOptions, ResultCallbacks } from './pool.js';
 export { Process, activeChildren, cpuCount, currentProcess, parentProcess } from './process.js';
 export type { ProcessOptions } from './process.js';
-export { Queue } from './queues.js';
+export { JoinableQueue, Queue, SimpleQueue } from './queues.js';
 export { dumps, loads } from './serialization.js';
+export { Array, RawArray, RawValue, SharedArray, SharedValue, Value } from './sharedctypes.js';
+export { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from './synchronize.js';
+export type { Held } from './synchronize.js';
 export { proxyTasks, taskRef } from './tasks.js';
 export type { TaskRef, TaskRefs } from './tasks.js';
 export type { Duration } from './duration.js';

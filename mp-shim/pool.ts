@@ -1,7 +1,7 @@
 /** Process pools (CPython: multiprocessing/pool.py) over the installed transport. */
 import { asyncDispose } from './dispose.js';
 import { toMs, type Duration } from './duration.js';
-import { ProcessError, TimeoutError, ValueError } from './errors.js';
+import { CancelledError, ProcessError, TimeoutError, ValueError } from './errors.js';
 import { dumps, loads } from './serialization.js';
 import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef, type TaskResult } from './tasks.js';
 import { transport, type ChunkCall, type Launch, type Outcome } from './transport.js';
@@ -47,6 +47,8 @@ interface Job {
   readonly id: number;
   /** True once the job needs no more chunks (all landed, or it failed). */
   readonly finished: boolean;
+  /** True once one of its chunks was launched. */
+  started: boolean;
   setChunk(index: number, outcome: Outcome): void;
   fail(error: Error): void;
 }
@@ -144,6 +146,17 @@ class Pool {
     for (const job of [...this.#cache.values()]) this.#settle(job, () => job.fail(error));
   }
 
+  /** Cancels a submitted call whose work has not started; true when it was cancelled (it then fails with CancelledError). */
+  cancel(result: { readonly id: number }): boolean {
+    const job = this.#cache.get(result.id);
+    if (!job || job.started || job !== (result as object)) return false;
+    const waiting = this.#pending.slice(this.#pendingHead).filter((unit) => unit.job !== job);
+    this.#pending.length = this.#pendingHead = 0;
+    this.#pending.push(...waiting);
+    this.#settle(job, () => job.fail(new CancelledError(`result ${job.id} was cancelled before it ran`)));
+    return true;
+  }
+
   /** Waits for all submitted work; the pool must be closed or terminated first. */
   async join(): Promise<void> {
     if (this.#state === 'RUN') throw new ValueError('Pool is still running: call close() or terminate() before join()');
@@ -230,6 +243,7 @@ class Pool {
   }
 
   #start(unit: Unit): void {
+    unit.job.started = true;
     const slots = this.#freeSlots.splice(-unit.width, unit.width);
     this.#busySlots += unit.width;
     const calls = unit.calls.map((call, i) => ({ ...call, slot: this.#assign(slots[i % slots.length]) }));
@@ -300,6 +314,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 /** The result of `applyAsync` and `mapAsync`. */
 class AsyncResult<T> {
+  started = false;
   #outcome?: [true, T] | [false, Error];
   readonly #settled = deferred();
   readonly #callbacks: ResultCallbacks<T>;
@@ -392,6 +407,7 @@ class MapResult<T> extends AsyncResult<T[]> {
 
 /** `imap` / `imapUnordered`: an async iterable that yields results as their chunks land. */
 class IMapIterator<T> implements AsyncIterable<T> {
+  started = false;
   readonly #ordered: boolean;
   readonly #chunks: (Outcome | undefined)[];
   readonly #arrived: number[] = [];

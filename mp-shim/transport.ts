@@ -45,17 +45,78 @@ export interface Launch {
   cancel(): void;
 }
 
-/** Shared-state operations, executed atomically where Redis holds the state. */
-export type StateOp =
-  | { op: 'queue.put'; key: string; item: Uint8Array; maxsize: number; timeoutMs?: number; block: boolean }
-  | { op: 'queue.get'; key: string; maxsize: number; timeoutMs?: number; block: boolean }
-  | { op: 'queue.qsize'; key: string };
-
-export interface StateResult {
-  'queue.put': boolean;
-  'queue.get': Uint8Array | null;
-  'queue.qsize': number;
+/**
+ * Shared-state operations: name → [arguments, result]. Each is one atomic step in Redis;
+ * those marked `block` may wait for another process, at most `timeoutMs`.
+ */
+export interface StateOpTable {
+  'queue.put': [{ key: string; item: Uint8Array; maxsize: number; joinable?: boolean }, boolean];
+  'queue.get': [{ key: string; maxsize: number }, Uint8Array | null];
+  'queue.qsize': [{ key: string }, number];
+  /** Unfinished tasks left after this one, or -1 when there were none (ValueError). */
+  'queue.taskDone': [{ key: string }, number];
+  'queue.join': [{ key: string }, boolean];
+  'lock.acquire': [{ key: string; owner: string; reentrant: boolean; leaseMs: number }, boolean];
+  /** 1 released, 0 was not locked, -1 held by another owner. */
+  'lock.release': [{ key: string; owner: string; reentrant: boolean }, number];
+  'lock.renew': [{ keys: string[]; owner: string; leaseMs: number }, number];
+  'lock.state': [{ key: string }, [owner: string | null, count: number]];
+  'semaphore.acquire': [{ key: string; initial: number }, boolean];
+  /** The new value, or -1 when a bounded semaphore would exceed its bound. */
+  'semaphore.release': [{ key: string; initial: number; n: number; bound: number }, number];
+  'semaphore.value': [{ key: string; initial: number }, number];
+  'event.set': [{ key: string }, boolean];
+  'event.clear': [{ key: string }, boolean];
+  'event.isSet': [{ key: string }, boolean];
+  'event.wait': [{ key: string }, boolean];
+  /** Releases the lock, waits to be notified, takes the lock back: true when notified in time, null when the lock was not held. */
+  'condition.wait': [{ key: string; lockKey: string; owner: string; reentrant: boolean; leaseMs: number }, boolean | null];
+  /** How many waiters were woken, or -1 when the caller does not hold the lock. */
+  'condition.notify': [{ key: string; lockKey: string; owner: string; n: number }, number];
+  'barrier.arrive': [{ key: string; parties: number }, [index: number, generation: number, broken: boolean]];
+  'barrier.trip': [{ key: string; generation: number }, boolean];
+  /** 'tripped' or 'broken' once the barrier's generation is decided; null when the wait timed out. */
+  'barrier.await': [{ key: string; generation: number }, 'tripped' | 'broken' | null];
+  'barrier.abort': [{ key: string }, boolean];
+  'barrier.reset': [{ key: string }, boolean];
+  'barrier.state': [{ key: string }, [waiting: number, broken: boolean]];
+  'connection.send': [{ key: string; message: Uint8Array }, number];
+  'connection.recv': [{ key: string }, Uint8Array | null];
+  'connection.poll': [{ key: string }, boolean];
+  'connection.waitAny': [{ keys: string[] }, string[]];
+  'array.init': [{ key: string; bytes: Uint8Array }, boolean];
+  'array.read': [{ key: string; start: number; end: number }, Uint8Array];
+  'array.write': [{ key: string; offset: number; bytes: Uint8Array }, number];
+  /** Adds `delta` to the element at byte `offset` on the server; returns the new value as text (exact for 64-bit). */
+  'array.add': [{ key: string; offset: number; typecode: string; delta: string }, string];
+  'dict.get': [{ key: string; field: Uint8Array }, Uint8Array | null];
+  'dict.set': [{ key: string; field: Uint8Array; value: Uint8Array }, boolean];
+  'dict.delete': [{ key: string; field: Uint8Array }, boolean];
+  'dict.has': [{ key: string; field: Uint8Array }, boolean];
+  'dict.items': [{ key: string }, [Uint8Array, Uint8Array][]];
+  'dict.length': [{ key: string }, number];
+  'dict.clear': [{ key: string }, boolean];
+  'dict.update': [{ key: string; entries: [Uint8Array, Uint8Array][] }, boolean];
+  'dict.pop': [{ key: string; field: Uint8Array }, Uint8Array | null];
+  'dict.setdefault': [{ key: string; field: Uint8Array; value: Uint8Array }, Uint8Array];
+  'list.push': [{ key: string; values: Uint8Array[] }, number];
+  'list.insert': [{ key: string; index: number; value: Uint8Array }, number];
+  /** The removed value, or null when the index is out of range. */
+  'list.pop': [{ key: string; index: number }, Uint8Array | null];
+  'list.remove': [{ key: string; value: Uint8Array }, boolean];
+  'list.index': [{ key: string; value: Uint8Array }, number | null];
+  'list.get': [{ key: string; index: number }, Uint8Array | null];
+  'list.set': [{ key: string; index: number; value: Uint8Array }, boolean];
+  'list.slice': [{ key: string; start: number; stop: number }, Uint8Array[]];
+  'list.length': [{ key: string }, number];
+  'list.sort': [{ key: string; reverse: boolean }, boolean];
+  'object.load': [{ key: string }, Uint8Array | null];
+  'object.store': [{ key: string; state: Uint8Array }, boolean];
 }
+
+export type StateOpName = keyof StateOpTable;
+export type StateOp<K extends StateOpName = StateOpName> = { op: K; block?: boolean; timeoutMs?: number } & StateOpTable[K][0];
+export type StateResult<K extends StateOpName> = StateOpTable[K][1];
 
 export interface Transport {
   readonly engine: 'temporal' | 'local' | 'task';
@@ -68,7 +129,13 @@ export interface Transport {
   readonly maxChunksPerMap: number;
   /** Runs `calls` with at most `width` in flight, as one unit; resolves to `dumps(Outcome[])`. */
   launchBatch(calls: ChunkCall[], width: number): Launch;
-  state<K extends StateOp['op']>(op: Extract<StateOp, { op: K }>): Promise<StateResult[K]>;
+  state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>>;
+  /** Who holds locks taken here: the main program, or one task execution. */
+  ownerId(): string;
+  /** Lease of locks taken here (0: none, the holder is durable); renewed while the holder runs. */
+  readonly lockLeaseMs: number;
+  /** Runs a task to completion in the calling process's way (a barrier's action): resolves to `dumps(Outcome)`. */
+  runTask(call: ChunkCall): Promise<Uint8Array>;
   sleep(ms: number): Promise<void>;
   /** True when `promise` settled within `timeoutMs` (`undefined`: wait until it does). */
   settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean>;

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
-import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type ProcessIdentity, type StateOp, type StateResult, type Transport } from '../mp-shim/transport.js';
+import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type ProcessIdentity, type StateOp, type StateOpName, type StateResult, type Transport } from '../mp-shim/transport.js';
 import type { ComputeBackend, RunContext } from './compute-backend.js';
 
 /** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */
@@ -22,15 +22,18 @@ export abstract class NodeTransport implements Transport {
 
   constructor(protected readonly store: RedisStore) {}
 
+  abstract readonly lockLeaseMs: number;
   abstract cpuCount(): number;
   abstract launch(call: ChunkCall): Launch;
+  abstract runTask(call: ChunkCall): Promise<Uint8Array>;
+  abstract ownerId(): string;
   abstract processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps);
   }
 
-  state<K extends StateOp['op']>(op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
+  state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     return this.store.execute(this.runId, op);
   }
 
@@ -61,6 +64,8 @@ export abstract class NodeTransport implements Transport {
 /** The main program under the local engine: plain Node, no Temporal. */
 export class LocalEngineTransport extends NodeTransport {
   readonly engine = 'local';
+  /** The main program's locks have no lease: when it dies the run is over. */
+  readonly lockLeaseMs = 0;
 
   constructor(store: RedisStore, private readonly backend: ComputeBackend, private readonly context: RunContext) {
     super(store);
@@ -80,6 +85,14 @@ export class LocalEngineTransport extends NodeTransport {
       result: runWithRetries(this.backend, call, this.context, controller.signal),
       cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
     };
+  }
+
+  runTask(call: ChunkCall): Promise<Uint8Array> {
+    return this.launch(call).result;
+  }
+
+  ownerId(): string {
+    return `main:${this.runId}`;
   }
 
   processIdentity() {

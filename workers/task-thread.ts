@@ -4,6 +4,7 @@
  * operations go straight to Redis.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { RedisStore } from '../activities/state/store.js';
@@ -19,8 +20,10 @@ export interface ThreadRequest {
 }
 
 interface TaskScope {
-  runId: string;
+  context: RunContext;
   self: ProcessIdentity;
+  /** Identifies this task execution as the holder of the locks it takes. */
+  owner: string;
 }
 
 type TasksModule = Record<string, unknown>;
@@ -31,11 +34,15 @@ const stores = new Map<string, Promise<RedisStore>>();
 /** Worker slots whose initializer already ran on this thread: `pool/slot/generation`. */
 const initializedSlots = new Set<string>();
 
+/** Locks taken in a task are leased: if the thread or process dies, they are free again after this long. */
+const TASK_LOCK_LEASE_MS = Number(process.env.MPFLOW_LOCK_LEASE_MS) || 60_000;
+
 class TaskTransport extends NodeTransport {
   readonly engine = 'task';
+  readonly lockLeaseMs = TASK_LOCK_LEASE_MS;
 
   get runId(): string {
-    return current().runId;
+    return current().context.runId;
   }
 
   cpuCount(): number {
@@ -44,6 +51,15 @@ class TaskTransport extends NodeTransport {
 
   launch(call: ChunkCall): Launch {
     throw new ProcessError(`cannot start ${call.summary} from inside a task: nested pools and processes are not supported yet`);
+  }
+
+  /** Runs here, inline: a barrier's action when a task is the last party to arrive. */
+  runTask(call: ChunkCall): Promise<Uint8Array> {
+    return runChunk({ call, context: current().context });
+  }
+
+  ownerId(): string {
+    return current().owner;
   }
 
   processIdentity() {
@@ -61,7 +77,7 @@ let transportStore: RedisStore | undefined;
 
 export default async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
   const self = call.process ?? { name: `PoolWorker-${(call.slot?.index ?? 0) + 1}`, pid: threadId };
-  return scope.run({ runId: context.runId, self }, async () => {
+  return scope.run({ context, self, owner: `${context.runId}/${randomUUID()}` }, async () => {
     let outcome: Outcome;
     try {
       outcome = [true, await execute(call, context)];

@@ -16,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type StateOp, type StateResult, type Transport } from '../mp-shim/transport.js';
+import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type StateOp, type StateOpName, type StateResult, type Transport } from '../mp-shim/transport.js';
 import { dumps } from '../mp-shim/serialization.js';
 import type { RunOptions } from './definitions.js';
 
@@ -24,9 +24,20 @@ import type { RunOptions } from './definitions.js';
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
 /** Time an activity gets beyond a caller's own timeout, so the caller's timeout is what fires. */
 const TIMEOUT_MARGIN_MS = 60_000;
+/**
+ * How long a blocking operation may wait inside a local activity before it becomes a
+ * heartbeating activity. Short, because commands issued before a local activity (launching
+ * the very task that would end the wait) are sent only when the workflow task completes,
+ * after the local activity; long enough to catch the reply of a task that is already running.
+ */
+const LOCAL_WAIT_MS = 100;
+/** Operations that cannot be split into a short wait and a long one (a Condition re-takes its lock when it stops waiting). */
+const ALWAYS_LONG_WAITS = new Set<StateOpName>(['condition.wait']);
 
 export class WorkflowTransport implements Transport {
   readonly engine = 'temporal';
+  /** The main program is durable: its locks need no lease. */
+  readonly lockLeaseMs = 0;
   readonly maxChunksPerMap: number;
   readonly #progress = new Map<string, JobProgress>();
   readonly #options: RunOptions;
@@ -84,16 +95,31 @@ export class WorkflowTransport implements Transport {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps).result;
   }
 
-  /** Tries without waiting first (one history event); only a wait that is needed becomes a heartbeating activity. */
-  async state<K extends StateOp['op']>(op: Extract<StateOp, { op: K }>): Promise<StateResult[K]> {
-    const immediate = await this.#local.stateOp(this.runId, op);
-    const mayWait = 'block' in op && op.block;
-    if (!mayWait || (immediate !== null && immediate !== false)) return immediate as StateResult[K];
-    const timeoutMs = 'timeoutMs' in op ? op.timeoutMs : undefined;
+  /**
+   * A local activity (one marker event) that may wait up to LOCAL_WAIT_MS; only a wait that
+   * lasts longer becomes a heartbeating activity, which adds no events while it waits.
+   */
+  async state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
+    if (!op.block || !ALWAYS_LONG_WAITS.has(op.op)) {
+      const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
+      const result = await this.#local.stateOp(this.runId, { ...op, timeoutMs: shortWait });
+      const waitedEnough = deadline !== undefined && Date.now() >= deadline;
+      if (!op.block || !wouldBlock(result) || waitedEnough) return result as StateResult<K>;
+    }
+    const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
     return (await this.#activities.waitingStateOp.executeWithOptions(
-      { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: `${op.op} ${op.key}` },
-      [this.runId, op],
-    )) as StateResult[K];
+      { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
+      [this.runId, { ...op, timeoutMs }],
+    )) as StateResult<K>;
+  }
+
+  runTask(call: ChunkCall): Promise<Uint8Array> {
+    return this.launch(call).result;
+  }
+
+  ownerId(): string {
+    return `main:${this.runId}`;
   }
 
   async cleanup(): Promise<void> {
@@ -139,6 +165,11 @@ export class WorkflowTransport implements Transport {
       retry: { maximumAttempts: this.#options.maxAttempts, initialInterval: 200, backoffCoefficient: 2 },
     };
   }
+}
+
+/** What blocking operations answer when they could not proceed. */
+function wouldBlock(result: unknown): boolean {
+  return result === null || result === false || (Array.isArray(result) && result.length === 0);
 }
 
 /** Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError naming it. */

@@ -9,12 +9,19 @@ export function runKeys(runId: string) {
   return {
     /** Pattern matching every key of the run, for cleanup. */
     all: `${base}:*`,
-    queueItems: (queueId: string) => `${base}:queue:${queueId}:items`,
-    queueNotFull: (queueId: string) => `${base}:queue:${queueId}:notfull`,
+    /** The state of a shared object: `kind` is its class, `id` its identity. */
+    object: (kind: string, id: string) => `${base}:${kind}:${id}`,
+    /** A second structure of the same object (a queue's unfinished count, a lock's waiters…). */
+    part: (kind: string, id: string, part: string) => `${base}:${kind}:${id}:${part}`,
+    /** Prefix of the wake-up lists waiters block on; a script appends the waiter id. */
+    wakePrefix: `${base}:wake:`,
+    wake: (waiterId: string) => `${base}:wake:${waiterId}`,
     /** Test and benchmark hooks that count executions (crash-resume). */
     counter: (name: string) => `${base}:counter:${name}`,
   };
 }
+
+export type RunKeys = ReturnType<typeof runKeys>;
 
 /** Large payloads kept outside workflow history, addressed by content. */
 export function claimKey(digest: string): string {

@@ -1,26 +1,58 @@
 /**
- * Shared state in Redis: every StateOp of mp-shim, executed with one atomic Lua
- * script or one blocking pop each. Used directly by the local engine and by tasks,
- * and through activities by the main program under the durable engine.
+ * Shared state in Redis: every StateOp of mp-shim, as one atomic Lua script or
+ * command each. Used directly by the local engine and by tasks, and through
+ * activities by the main program under the durable engine.
+ *
+ * Waiting is one mechanism for every primitive: a try-script either does the
+ * operation or registers the caller on the object's waiters list, atomically, so
+ * no wake-up is lost; whoever changes the state pushes a token on the wake-up
+ * list of the waiters it releases; the waiter blocks on its own wake-up list in
+ * slices and tries again after each (a slice also notices a dead lock holder's
+ * lease running out).
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { ProcessError } from '../../mp-shim/errors.js';
-import type { StateOp, StateResult } from '../../mp-shim/transport.js';
-import { runKeys } from './keys.js';
+import type { StateOp, StateOpName, StateResult } from '../../mp-shim/transport.js';
+import { runKeys, type RunKeys } from './keys.js';
 
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
 /** Longest single blocking call, so a waiting activity can heartbeat and notice cancellation. */
 const BLOCKING_SLICE_MS = 2_000;
 /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
 const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
+/** No MessagePack value starts with 0xc1, so no encoded list element equals this. */
+const DELETED_MARKER = Buffer.from([0xc1, 0x64, 0x65, 0x6c]);
 
 type Bytes = Buffer | Uint8Array;
 
-interface ScriptCommands {
-  queuePut(items: string, item: Bytes, maxsize: number, ttlMs: number): Promise<number>;
-  queueGetBuffer(items: string, notFull: string, maxsize: number, ttlMs: number): Promise<Buffer | null>;
-  signalNotFull(notFull: string, maxsize: number, ttlMs: number): Promise<number>;
+interface Scripts {
+  queuePut(items: string, unfinished: string, item: Bytes, maxsize: number, ttl: number, joinable: string): Promise<number>;
+  queueGetBuffer(items: string, notFull: string, maxsize: number, ttl: number): Promise<Buffer | null>;
+  signalNotFull(notFull: string, maxsize: number, ttl: number): Promise<number>;
+  queueTaskDone(unfinished: string, waiters: string, prefix: string, ttl: number): Promise<number>;
+  queueJoin(unfinished: string, waiters: string, waiter: string, ttl: number): Promise<number>;
+  lockAcquire(lock: string, waiters: string, owner: string, reentrant: string, leaseMs: number, waiter: string, ttl: number, count?: number): Promise<number>;
+  lockRelease(lock: string, waiters: string, owner: string, reentrant: string, prefix: string, ttl: number): Promise<number>;
+  lockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
+  semaphoreAcquire(semaphore: string, waiters: string, initial: number, waiter: string, ttl: number): Promise<number>;
+  semaphoreRelease(semaphore: string, waiters: string, initial: number, n: number, bound: number, prefix: string, ttl: number): Promise<number>;
+  eventSet(flag: string, waiters: string, prefix: string, ttl: number): Promise<number>;
+  eventWait(flag: string, waiters: string, waiter: string, ttl: number): Promise<number>;
+  conditionWait(lock: string, lockWaiters: string, waiters: string, owner: string, waiter: string, prefix: string, ttl: number): Promise<number>;
+  conditionNotify(lock: string, waiters: string, owner: string, n: number, prefix: string, ttl: number): Promise<number>;
+  barrierArrive(barrier: string, ttl: number): Promise<[number, number, number]>;
+  barrierAwait(barrier: string, waiters: string, generation: number, waiter: string, ttl: number): Promise<string | null>;
+  barrierTrip(barrier: string, waiters: string, generation: number, prefix: string, ttl: number): Promise<number>;
+  barrierBreak(barrier: string, waiters: string, how: 'abort' | 'reset', prefix: string, ttl: number): Promise<number>;
+  arrayAddFloat(array: string, offset: number, typecode: string, delta: string, ttl: number): Promise<string>;
+  listPush(list: string, ttl: number, ...values: Bytes[]): Promise<number>;
+  listInsert(list: string, index: number, value: Bytes, ttl: number): Promise<number>;
+  listPopBuffer(list: string, index: number, marker: Bytes): Promise<Buffer | null>;
+  listSort(list: string, descending: string): Promise<number>;
+  dictPopBuffer(dict: string, field: Bytes): Promise<Buffer | null>;
+  dictSetdefaultBuffer(dict: string, field: Bytes, value: Bytes, ttl: number): Promise<Buffer>;
 }
 
 export interface WaitHooks {
@@ -29,19 +61,34 @@ export interface WaitHooks {
   onSlice?: () => void;
 }
 
+/** What a handler gets: the run's keys and the store's helpers. */
+interface OpContext {
+  keys: RunKeys;
+  hooks: WaitHooks;
+}
+
+/** Bitfield types of the integer typecodes; 64-bit unsigned ones wrap as i64 and are read back unsigned. */
+const BITFIELD_TYPES: Record<string, string> = { b: 'i8', B: 'u8', h: 'i16', H: 'u16', i: 'i32', I: 'u32', l: 'i64', L: 'i64', q: 'i64', Q: 'i64' };
+
 export class RedisStore {
-  readonly #redis: Redis & ScriptCommands;
+  readonly #redis: Redis & Scripts;
   readonly #idleBlocking: Redis[] = [];
-  readonly #keyTtlMs: number;
+  #exactIntegers?: Redis;
+  readonly #ttl: number;
+  /** Locks this store took with a lease, renewed while this process (thread) lives: key → owner. */
+  readonly #leased = new Map<string, { owner: string; leaseMs: number }>();
+  #renewer?: ReturnType<typeof setInterval>;
 
   private constructor(redis: Redis, readonly url: string, keyTtlMs: number) {
+    const includes = new URL('./includes/', SCRIPTS_DIR);
     for (const file of readdirSync(SCRIPTS_DIR)) {
       const match = /^(\w+)-(\d+)\.lua$/.exec(file);
       if (!match) continue;
-      redis.defineCommand(match[1], { numberOfKeys: Number(match[2]), lua: readFileSync(new URL(file, SCRIPTS_DIR), 'utf8') });
+      const lua = readFileSync(new URL(file, SCRIPTS_DIR), 'utf8').replace(/^--@include (\w+)$/gm, (_, name: string) => readFileSync(new URL(`${name}.lua`, includes), 'utf8'));
+      redis.defineCommand(match[1], { numberOfKeys: Number(match[2]), lua });
     }
-    this.#redis = redis as Redis & ScriptCommands;
-    this.#keyTtlMs = keyTtlMs;
+    this.#redis = redis as Redis & Scripts;
+    this.#ttl = keyTtlMs;
   }
 
   /** Connects, or fails at once with an error naming the URL: never retries in the background. */
@@ -61,30 +108,9 @@ export class RedisStore {
     return this.#redis;
   }
 
-  async execute<K extends StateOp['op']>(runId: string, op: Extract<StateOp, { op: K }>, hooks: WaitHooks = {}): Promise<StateResult[K]> {
-    const keys = runKeys(runId);
-    const ttl = this.#keyTtlMs;
-    const request = op as StateOp;
-    switch (request.op) {
-      case 'queue.put': {
-        const { key, item, maxsize, block, timeoutMs } = request;
-        const put = async () => (await this.#redis.queuePut(keys.queueItems(key), asBuffer(item), maxsize, ttl)) === 1;
-        if (await put()) return true as StateResult[K];
-        if (!block) return false as StateResult[K];
-        return (await this.#waitFor(keys.queueNotFull(key), timeoutMs, hooks, put)) as StateResult[K];
-      }
-      case 'queue.get': {
-        const { key, maxsize, block, timeoutMs } = request;
-        const items = keys.queueItems(key);
-        const item = await this.#redis.queueGetBuffer(items, keys.queueNotFull(key), maxsize, ttl);
-        if (item || !block) return item as StateResult[K];
-        const popped = await this.#blockingPop(items, timeoutMs, hooks);
-        if (popped && maxsize > 0) await this.#redis.signalNotFull(keys.queueNotFull(key), maxsize, ttl);
-        return popped as StateResult[K];
-      }
-      case 'queue.qsize':
-        return (await this.#redis.llen(keys.queueItems(request.key))) as StateResult[K];
-    }
+  execute<K extends StateOpName>(runId: string, op: StateOp<K>, hooks: WaitHooks = {}): Promise<StateResult<K>> {
+    const handler = this.#handlers[op.op] as unknown as (context: OpContext, op: StateOp<K>) => Promise<StateResult<K>>;
+    return handler({ keys: runKeys(runId), hooks }, op);
   }
 
   /** Removes every key of a run. */
@@ -98,12 +124,261 @@ export class RedisStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#renewer);
+    this.#exactIntegers?.disconnect();
     for (const connection of this.#idleBlocking.splice(0)) connection.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
+  readonly #handlers: { [K in StateOpName]: (context: OpContext, op: StateOp<K>) => Promise<StateResult<K>> } = {
+    // Queues: getters block on the items list itself; blocked putters wait for a not-full signal.
+    'queue.put': async ({ keys, hooks }, { key, item, maxsize, joinable, block, timeoutMs }) => {
+      const put = async () => (await this.#redis.queuePut(keys.object('queue', key), keys.part('queue', key, 'unfinished'), asBuffer(item), maxsize, this.#ttl, joinable ? '1' : '0')) === 1;
+      if (await put()) return true;
+      if (!block) return false;
+      return this.#retryOnSignal(keys.part('queue', key, 'notfull'), timeoutMs, hooks, put);
+    },
+    'queue.get': async ({ keys, hooks }, { key, maxsize, block, timeoutMs }) => {
+      const items = keys.object('queue', key);
+      const notFull = keys.part('queue', key, 'notfull');
+      const item = await this.#redis.queueGetBuffer(items, notFull, maxsize, this.#ttl);
+      if (item || !block) return item;
+      const popped = await this.#blockingPop(items, timeoutMs, hooks);
+      if (popped && maxsize > 0) await this.#redis.signalNotFull(notFull, maxsize, this.#ttl);
+      return popped;
+    },
+    'queue.qsize': ({ keys }, { key }) => this.#redis.llen(keys.object('queue', key)),
+    'queue.taskDone': ({ keys }, { key }) =>
+      this.#redis.queueTaskDone(keys.part('queue', key, 'unfinished'), keys.part('queue', key, 'joiners'), keys.wakePrefix, this.#ttl),
+    'queue.join': async (context, op) => {
+      const { keys } = context;
+      const joiners = keys.part('queue', op.key, 'joiners');
+      const joined = await this.#wait(context, op, joiners, async (waiter) =>
+        (await this.#redis.queueJoin(keys.part('queue', op.key, 'unfinished'), joiners, waiter, this.#ttl)) === 1 ? true : undefined,
+      );
+      return joined ?? false;
+    },
+
+    // Locks: an owner-aware hash with an optional lease.
+    'lock.acquire': async (context, op) => {
+      const acquired = await this.#acquireLock(context, op);
+      return acquired;
+    },
+    'lock.release': async ({ keys }, { key, owner, reentrant }) => {
+      const released = await this.#redis.lockRelease(keys.object('lock', key), keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, this.#ttl);
+      if (released === 1 && !(await this.#redis.exists(keys.object('lock', key)))) this.#leased.delete(keys.object('lock', key));
+      return released;
+    },
+    'lock.renew': async ({ keys }, { keys: locks, owner, leaseMs }) => {
+      const renewed = await Promise.all(locks.map((key) => this.#redis.lockRenew(keys.object('lock', key), owner, leaseMs)));
+      return renewed.reduce((a, b) => a + b, 0);
+    },
+    'lock.state': async ({ keys }, { key }) => {
+      const [owner, count] = await this.#redis.hmget(keys.object('lock', key), 'owner', 'count');
+      return [owner, Number(count ?? 0)];
+    },
+
+    'semaphore.acquire': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('semaphore', op.key, 'waiters');
+      const acquired = await this.#wait(context, op, waiters, async (waiter) =>
+        (await this.#redis.semaphoreAcquire(keys.object('semaphore', op.key), waiters, op.initial, waiter, this.#ttl)) === 1 ? true : undefined,
+      );
+      return acquired ?? false;
+    },
+    'semaphore.release': ({ keys }, { key, initial, n, bound }) =>
+      this.#redis.semaphoreRelease(keys.object('semaphore', key), keys.part('semaphore', key, 'waiters'), initial, n, bound, keys.wakePrefix, this.#ttl),
+    'semaphore.value': async ({ keys }, { key, initial }) => Number((await this.#redis.get(keys.object('semaphore', key))) ?? initial),
+
+    'event.set': async ({ keys }, { key }) => (await this.#redis.eventSet(keys.object('event', key), keys.part('event', key, 'waiters'), keys.wakePrefix, this.#ttl)) === 1,
+    'event.clear': async ({ keys }, { key }) => (await this.#redis.del(keys.object('event', key))) >= 0,
+    'event.isSet': async ({ keys }, { key }) => (await this.#redis.exists(keys.object('event', key))) === 1,
+    'event.wait': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('event', op.key, 'waiters');
+      const set = await this.#wait(context, op, waiters, async (waiter) =>
+        (await this.#redis.eventWait(keys.object('event', op.key), waiters, waiter, this.#ttl)) === 1 ? true : undefined,
+      );
+      return set ?? false;
+    },
+
+    // Condition.wait: release the lock and register in one step, wait to be notified, take the lock back.
+    'condition.wait': async (context, op) => {
+      const { keys, hooks } = context;
+      const waiter = randomUUID();
+      const waiters = keys.part('condition', op.key, 'waiters');
+      const lock = keys.object('lock', op.lockKey);
+      const count = await this.#redis.conditionWait(lock, keys.part('lock', op.lockKey, 'waiters'), waiters, op.owner, waiter, keys.wakePrefix, this.#ttl);
+      if (count < 0) return null;
+      const notified = (await this.#blockingPop(keys.wake(waiter), op.timeoutMs, hooks)) !== null;
+      if (!notified) await this.#redis.lrem(waiters, 0, waiter);
+      await this.#acquireLock(context, { op: 'lock.acquire', key: op.lockKey, owner: op.owner, reentrant: op.reentrant, leaseMs: op.leaseMs, block: true }, count);
+      return notified;
+    },
+    'condition.notify': ({ keys }, { key, lockKey, owner, n }) =>
+      this.#redis.conditionNotify(keys.object('lock', lockKey), keys.part('condition', key, 'waiters'), owner, n, keys.wakePrefix, this.#ttl),
+
+    'barrier.arrive': async ({ keys }, { key }) => {
+      const [index, generation, broken] = await this.#redis.barrierArrive(keys.object('barrier', key), this.#ttl);
+      return [index, generation, broken === 1];
+    },
+    'barrier.trip': async ({ keys }, { key, generation }) =>
+      (await this.#redis.barrierTrip(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), generation, keys.wakePrefix, this.#ttl)) === 1,
+    'barrier.await': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('barrier', op.key, 'waiters');
+      const outcome = await this.#wait(context, op, waiters, async (waiter) =>
+        ((await this.#redis.barrierAwait(keys.object('barrier', op.key), waiters, op.generation, waiter, this.#ttl)) ?? undefined) as 'tripped' | 'broken' | undefined,
+      );
+      return outcome ?? null;
+    },
+    'barrier.abort': async ({ keys }, { key }) => (await this.#redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'abort', keys.wakePrefix, this.#ttl)) === 1,
+    'barrier.reset': async ({ keys }, { key }) => (await this.#redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'reset', keys.wakePrefix, this.#ttl)) === 1,
+    'barrier.state': async ({ keys }, { key }) => {
+      const [count, broken] = await this.#redis.hmget(keys.object('barrier', key), 'count', 'broken');
+      return [Number(count ?? 0), broken === '1'];
+    },
+
+    // Connections: one list per direction; the reader of a list is its only consumer.
+    'connection.send': ({ keys }, { key, message }) => this.#redis.listPush(keys.object('connection', key), this.#ttl, asBuffer(message)),
+    'connection.recv': async ({ keys, hooks }, { key, block, timeoutMs }) => {
+      const list = keys.object('connection', key);
+      const message = await this.#redis.lpopBuffer(list);
+      if (message || !block) return message;
+      return this.#blockingPop(list, timeoutMs, hooks);
+    },
+    'connection.poll': async ({ keys, hooks }, { key, block, timeoutMs }) => {
+      const list = keys.object('connection', key);
+      if ((await this.#redis.llen(list)) > 0 || !block) return (await this.#redis.llen(list)) > 0;
+      return this.#blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(list, list, 'LEFT', 'LEFT', seconds)).then((moved) => moved !== null);
+    },
+    'connection.waitAny': async ({ keys, hooks }, { keys: ids, block, timeoutMs }) => {
+      const lists = ids.map((id) => keys.object('connection', id));
+      const lengths = await Promise.all(lists.map((list) => this.#redis.llen(list)));
+      const ready = ids.filter((_, i) => lengths[i] > 0);
+      if (ready.length > 0 || !block) return ready;
+      const popped = await this.#blocking(hooks, timeoutMs, (connection, seconds) => connection.blpopBuffer(...lists, seconds));
+      if (!popped) return [];
+      // Put the message back where it was: waiting must not consume it.
+      await this.#redis.lpush(popped[0].toString(), popped[1]);
+      return [ids[lists.indexOf(popped[0].toString())]];
+    },
+
+    // Shared arrays: packed big-endian bytes, so slices move in one round trip and BITFIELD can add.
+    'array.init': async ({ keys }, { key, bytes }) => {
+      await this.#redis.set(keys.object('array', key), asBuffer(bytes), 'PX', this.#ttl);
+      return true;
+    },
+    'array.read': async ({ keys }, { key, start, end }) => {
+      if (end <= start) return new Uint8Array(0);
+      const bytes = await this.#redis.getrangeBuffer(keys.object('array', key), start, end - 1);
+      if (bytes.length === end - start) return bytes;
+      const padded = new Uint8Array(end - start);
+      padded.set(bytes);
+      return padded;
+    },
+    'array.write': ({ keys }, { key, offset, bytes }) => this.#redis.setrange(keys.object('array', key), offset, asBuffer(bytes)),
+    'array.add': async ({ keys }, { key, offset, typecode, delta }) => {
+      const array = keys.object('array', key);
+      if (typecode === 'f' || typecode === 'd') return this.#redis.arrayAddFloat(array, offset, typecode, delta, this.#ttl);
+      // Integer replies as text: a 64-bit value does not fit a JavaScript number.
+      this.#exactIntegers ??= this.#redis.duplicate({ stringNumbers: true });
+      const [value] = (await this.#exactIntegers.bitfield(array, 'OVERFLOW', 'WRAP', 'INCRBY', BITFIELD_TYPES[typecode], offset * 8, delta)) as unknown as string[];
+      return String(value);
+    },
+
+    // Manager dicts (hashes) and lists, keys and values in the one codec.
+    'dict.get': ({ keys }, { key, field }) => this.#redis.hgetBuffer(keys.object('dict', key), asBuffer(field)),
+    'dict.set': async ({ keys }, { key, field, value }) => {
+      const dict = keys.object('dict', key);
+      await this.#redis.multi().hset(dict, asBuffer(field), asBuffer(value)).pexpire(dict, this.#ttl).exec();
+      return true;
+    },
+    'dict.delete': async ({ keys }, { key, field }) => (await this.#redis.hdel(keys.object('dict', key), asBuffer(field))) === 1,
+    'dict.has': async ({ keys }, { key, field }) => (await this.#redis.hexists(keys.object('dict', key), asBuffer(field))) === 1,
+    'dict.items': async ({ keys }, { key }) => {
+      const flat = await this.#redis.callBuffer('HGETALL', keys.object('dict', key)) as Buffer[];
+      const entries: [Uint8Array, Uint8Array][] = [];
+      for (let i = 0; i < flat.length; i += 2) entries.push([flat[i], flat[i + 1]]);
+      return entries;
+    },
+    'dict.length': ({ keys }, { key }) => this.#redis.hlen(keys.object('dict', key)),
+    'dict.clear': async ({ keys }, { key }) => (await this.#redis.del(keys.object('dict', key))) >= 0,
+    'dict.update': async ({ keys }, { key, entries }) => {
+      if (entries.length === 0) return true;
+      const dict = keys.object('dict', key);
+      await this.#redis.multi().hset(dict, ...entries.flatMap(([field, value]) => [asBuffer(field), asBuffer(value)])).pexpire(dict, this.#ttl).exec();
+      return true;
+    },
+    'dict.pop': ({ keys }, { key, field }) => this.#redis.dictPopBuffer(keys.object('dict', key), asBuffer(field)),
+    'dict.setdefault': ({ keys }, { key, field, value }) => this.#redis.dictSetdefaultBuffer(keys.object('dict', key), asBuffer(field), asBuffer(value), this.#ttl),
+    'list.push': ({ keys }, { key, values }) => this.#redis.listPush(keys.object('list', key), this.#ttl, ...values.map(asBuffer)),
+    'list.insert': ({ keys }, { key, index, value }) => this.#redis.listInsert(keys.object('list', key), index, asBuffer(value), this.#ttl),
+    'list.pop': ({ keys }, { key, index }) => this.#redis.listPopBuffer(keys.object('list', key), index, DELETED_MARKER),
+    'list.remove': async ({ keys }, { key, value }) => (await this.#redis.lrem(keys.object('list', key), 1, asBuffer(value))) === 1,
+    'list.index': async ({ keys }, { key, value }) => (await this.#redis.lpos(keys.object('list', key), asBuffer(value) as unknown as string)) ?? null,
+    'list.get': ({ keys }, { key, index }) => this.#redis.lindexBuffer(keys.object('list', key), index),
+    'list.set': async ({ keys }, { key, index, value }) => {
+      try {
+        await this.#redis.lset(keys.object('list', key), index, asBuffer(value));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    'list.slice': ({ keys }, { key, start, stop }) => this.#redis.lrangeBuffer(keys.object('list', key), start, stop),
+    'list.length': ({ keys }, { key }) => this.#redis.llen(keys.object('list', key)),
+    'list.sort': async ({ keys }, { key, reverse }) => (await this.#redis.listSort(keys.object('list', key), reverse ? '1' : '0')) === 1,
+
+    'object.load': ({ keys }, { key }) => this.#redis.getBuffer(keys.object('object', key)),
+    'object.store': async ({ keys }, { key, state }) => (await this.#redis.set(keys.object('object', key), asBuffer(state), 'PX', this.#ttl)) === 'OK',
+  };
+
+  async #acquireLock({ keys, hooks }: OpContext, op: StateOp<'lock.acquire'>, count = 1): Promise<boolean> {
+    const lock = keys.object('lock', op.key);
+    const waiters = keys.part('lock', op.key, 'waiters');
+    const acquired =
+      (await this.#wait({ keys, hooks }, op, waiters, async (waiter) =>
+        (await this.#redis.lockAcquire(lock, waiters, op.owner, op.reentrant ? '1' : '0', op.leaseMs, waiter, this.#ttl, count)) === 1 ? true : undefined,
+      )) ?? false;
+    if (acquired && op.leaseMs > 0) this.#keepLeased(lock, op.owner, op.leaseMs);
+    return acquired;
+  }
+
+  /** Renews leased locks at a third of their lease, for as long as this store lives. */
+  #keepLeased(lock: string, owner: string, leaseMs: number): void {
+    this.#leased.set(lock, { owner, leaseMs });
+    this.#renewer ??= setInterval(() => {
+      for (const [key, held] of this.#leased) {
+        this.#redis.lockRenew(key, held.owner, held.leaseMs).then((renewed) => renewed || this.#leased.delete(key), () => {});
+      }
+    }, leaseMs / 3);
+    this.#renewer.unref();
+  }
+
+  /**
+   * Tries `attempt` (which registers `waiter` on `waiters` when it cannot proceed) until it
+   * proceeds or the op's timeout passes; undefined means it never could.
+   */
+  async #wait<T>({ keys, hooks }: OpContext, op: { block?: boolean; timeoutMs?: number }, waiters: string, attempt: (waiter: string) => Promise<T | undefined>): Promise<T | undefined> {
+    if (!op.block) return attempt('');
+    const waiter = randomUUID();
+    const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
+    try {
+      for (;;) {
+        const result = await attempt(waiter);
+        if (result !== undefined) return result;
+        const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
+        if (remaining <= 0) return attempt('');
+        await this.#blockingPop(keys.wake(waiter), remaining, hooks);
+      }
+    } finally {
+      await this.#redis.multi().lrem(waiters, 0, waiter).del(keys.wake(waiter)).exec();
+    }
+  }
+
   /** Retries `attempt` each time `signalKey` is signalled, until it succeeds or `timeoutMs` passes. */
-  async #waitFor(signalKey: string, timeoutMs: number | undefined, hooks: WaitHooks, attempt: () => Promise<boolean>): Promise<boolean> {
+  async #retryOnSignal(signalKey: string, timeoutMs: number | undefined, hooks: WaitHooks, attempt: () => Promise<boolean>): Promise<boolean> {
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     for (;;) {
       const remaining = deadline === undefined ? undefined : deadline - Date.now();
@@ -113,8 +388,15 @@ export class RedisStore {
     }
   }
 
-  /** BLPOP in slices on a connection of its own; an abort drops the connection to stop waiting at once. */
-  async #blockingPop(key: string, timeoutMs: number | undefined, { signal, onSlice }: WaitHooks): Promise<Buffer | null> {
+  #blockingPop(key: string, timeoutMs: number | undefined, hooks: WaitHooks): Promise<Buffer | null> {
+    return this.#blocking(hooks, timeoutMs, (connection, seconds) => connection.blpopBuffer(key, seconds)).then((popped) => popped?.[1] ?? null);
+  }
+
+  /**
+   * Runs a blocking command in slices on a connection of its own, until it answers or
+   * `timeoutMs` passes; an abort drops the connection to stop waiting at once.
+   */
+  async #blocking<T>({ signal, onSlice }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis, seconds: number) => Promise<T | null>): Promise<T | null> {
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     const connection = this.#idleBlocking.pop() ?? this.#redis.duplicate();
     const abort = () => connection.disconnect();
@@ -125,8 +407,8 @@ export class RedisStore {
         signal?.throwIfAborted();
         const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
         if (remaining <= 0) return null;
-        const popped = await connection.blpopBuffer(key, Math.max(remaining, 1) / 1000);
-        if (popped) return popped[1];
+        const answer = await command(connection, Math.max(remaining, 1) / 1000);
+        if (answer !== null) return answer;
         onSlice?.();
       }
     } catch (error) {

@@ -1,11 +1,13 @@
 --[[
-  Appends an item to a queue unless it is full.
+  Appends an item to a queue unless it is full; a JoinableQueue also counts it as unfinished.
 
   Input:
     KEYS[1] queue items list
+    KEYS[2] queue unfinished-task counter
     ARGV[1] encoded item
     ARGV[2] maxsize (0: unbounded)
     ARGV[3] key TTL in milliseconds (backstop for runs that never clean up)
+    ARGV[4] '1' for a JoinableQueue
 
   Output:
     1  appended
@@ -17,4 +19,8 @@ if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then
 end
 redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[4] == '1' then
+  redis.call('INCR', KEYS[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
 return 1

@@ -1,0 +1,22 @@
+-- Wakes up to `n` waiters of a waiters list (n < 0: all of them), oldest first,
+-- by pushing a token on each waiter's wake-up list (`prefix` .. waiter id).
+-- Wake-up lists are under the run's hash tag, so they share the caller's slot.
+local function wake(waitersKey, prefix, n, ttl)
+  local woken = 0
+  while n < 0 or woken < n do
+    local waiter = redis.call('LPOP', waitersKey)
+    if not waiter then break end
+    redis.call('RPUSH', prefix .. waiter, '1')
+    redis.call('PEXPIRE', prefix .. waiter, ttl)
+    woken = woken + 1
+  end
+  return woken
+end
+
+-- Registers `waiter` once (at the end) on a waiters list.
+local function enqueue(waitersKey, waiter, ttl)
+  if waiter == '' then return end
+  redis.call('LREM', waitersKey, 0, waiter)
+  redis.call('RPUSH', waitersKey, waiter)
+  redis.call('PEXPIRE', waitersKey, ttl)
+end
