@@ -22,6 +22,6 @@ export function registerShared<S>(kind: string, rebuild: (state: S) => SharedObj
 
 export function rebuild({ kind, state }: Reduced): SharedObject {
   const rebuildKind = rebuilders.get(kind);
-  if (!rebuildKind) throw new TypeError(`cannot rebuild a shared ${kind}: no such kind is registered here`);
+  if (!rebuildKind) throw new TypeError(`cannot rebuild a shared ${kind}: no such kind is registered here (registered: ${[...rebuilders.keys()].join(', ') || 'none'})`);
   return rebuildKind(state as never);
 }

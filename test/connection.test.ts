@@ -35,3 +35,9 @@ onEveryEngine('queue variants', 'test/programs/shared', (h) => {
     assert.equal(await h().run('fifoUnderConcurrentProducers', 4, 50), true);
   });
 });
+
+onEveryEngine('shared objects as messages', 'test/programs/shared', (h) => {
+  it('an Event put on a Queue and a Lock sent over a Pipe arrive as handles to the same state', async () => {
+    assert.deepEqual(await h().run('handlesTravelEverywhere'), { acquiredThere: true, setThere: true, heldHere: true });
+  });
+});

@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { RedisStore } from '../activities/state/store.js';
+// Every shared kind registers itself when its module loads; a tasks module may import them as types only.
+import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { installTransport, type ChunkCall, type Launch, type Outcome, type ProcessIdentity } from '../mp-shim/transport.js';

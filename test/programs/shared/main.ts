@@ -409,3 +409,20 @@ export async function executorOrderingAndCancel() {
     afterShutdown: await caught(async () => executor.submit(t.square, 1)),
   };
 }
+
+// Handles travel
+
+export async function handlesTravelEverywhere() {
+  const queue = new Queue<Event>();
+  const [mine, theirs] = Pipe();
+  const event = new Event();
+  const lock = new Lock();
+  await queue.put(event);
+  await mine.send(lock);
+  const user = new Process({ target: t.useHandlesFrom, args: [queue, theirs] });
+  user.start();
+  const acquiredThere = await mine.recv();
+  const setThere = await event.wait(10_000);
+  await user.join();
+  return { acquiredThere, setThere, heldHere: !(await lock.acquire(false)) };
+}

@@ -138,3 +138,11 @@ export async function napThenReturn(ms: number, value: unknown): Promise<unknown
 export function failWith(message: string): never {
   throw new TypeError(message);
 }
+
+/** Uses an Event that came through a queue and a Lock that came over a pipe. */
+export async function useHandlesFrom(queue: Queue<Event>, connection: Connection): Promise<void> {
+  const event = await queue.get();
+  const lock = await connection.recv<Lock>();
+  await connection.send(await lock.acquire(false));
+  await event.set();
+}
