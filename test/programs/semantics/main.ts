@@ -1,20 +1,11 @@
 /** Main-program entries for the semantics suite: each exported function is one scenario. */
 import { Pool, Process, Queue, activeChildren, cpuCount, currentProcess, parentProcess, proxyTasks } from 'mpflow';
+import { caught, range } from '../scenario-helpers.js';
 import type * as T from './tasks.js';
 
 const t = proxyTasks<typeof T>();
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const describeError = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
 
-async function caught(work: () => Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work();
-    return undefined;
-  } catch (error) {
-    return describeError(error);
-  }
-}
 
 // Pool
 

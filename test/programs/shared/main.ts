@@ -27,22 +27,13 @@ import {
   waitFutures,
 } from 'mpflow';
 import { Counter } from './counter.js';
+import { caught, describeError, range } from '../scenario-helpers.js';
 import type * as T from './tasks.js';
 
 BaseManager.register('Counter', Counter);
 
 const t = proxyTasks<typeof T>();
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-const describeError = (error: unknown) => `${(error as Error).name}: ${(error as Error).message}`;
 
-async function caught(work: () => Promise<unknown>): Promise<string | undefined> {
-  try {
-    await work();
-    return undefined;
-  } catch (error) {
-    return describeError(error);
-  }
-}
 
 async function runAll(processes: Process[]): Promise<void> {
   for (const p of processes) p.start();
