@@ -90,7 +90,8 @@ export class Connection extends SharedObject {
       await transport().state({ op: 'connection.send', key, message });
       throw new EOFError('the other end of the pipe was closed');
     }
-    return message.subarray(1);
+    // A plain Uint8Array over the message (never Node's Buffer, whose slice() does not copy).
+    return new Uint8Array(message.buffer, message.byteOffset + 1, message.byteLength - 1);
   }
 
   #readKey(): string {

@@ -12,6 +12,11 @@ import { transport } from './transport.js';
 type Typecode = 'b' | 'B' | 'h' | 'H' | 'i' | 'I' | 'l' | 'L' | 'q' | 'Q' | 'f' | 'd';
 type Element<C extends Typecode> = C extends 'l' | 'L' | 'q' | 'Q' ? bigint : number;
 
+interface TypedArrays {
+  b: Int8Array; B: Uint8Array; h: Int16Array; H: Uint16Array; i: Int32Array; I: Uint32Array;
+  l: BigInt64Array; L: BigUint64Array; q: BigInt64Array; Q: BigUint64Array; f: Float32Array; d: Float64Array;
+}
+
 interface Layout {
   size: number;
   read(view: DataView, offset: number): number | bigint;
@@ -80,14 +85,14 @@ export class SharedArray<C extends Typecode = Typecode> extends SharedObject {
   }
 
   /** Elements `start` … `end − 1` in one round trip, as a typed array (Python's `a[start:end]`). */
-  async slice(start = 0, end = this.length): Promise<ArrayLike<Element<C>> & Iterable<Element<C>>> {
+  async slice(start = 0, end = this.length): Promise<TypedArrays[C]> {
     [start, end] = this.#range(start, end);
     const size = this.#layout.size;
     const bytes = await transport().state({ op: 'array.read', key: this.id, start: start * size, end: end * size });
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const values = this.#layout.allocate(end - start);
     for (let i = 0; i < values.length; i++) values[i] = this.#layout.read(view, i * size);
-    return values as unknown as ArrayLike<Element<C>> & Iterable<Element<C>>;
+    return values as unknown as TypedArrays[C];
   }
 
   /** Writes `values` from index `start` in one round trip (Python's `a[start:start + len(values)] = values`). */
@@ -182,8 +187,8 @@ export async function Array<C extends Typecode>(typecode: C, sizeOrInit: number 
   if (!Number.isInteger(length) || length < 0) throw new ValueError(`size must be a non-negative integer, got ${sizeOrInit}`);
   const runtime = transport();
   const array = new SharedArray(typecode, length, runtime.uuid(), lock === true ? new RLock() : lock || null);
-  const bytes = typeof sizeOrInit === 'number' ? new Uint8Array(length * layoutFor.size) : encode(layoutFor, sizeOrInit);
-  await runtime.state({ op: 'array.init', key: array.id, bytes });
+  const bytes = typeof sizeOrInit === 'number' ? undefined : encode(layoutFor, sizeOrInit);
+  await runtime.state({ op: 'array.init', key: array.id, length: length * layoutFor.size, bytes });
   return array;
 }
 

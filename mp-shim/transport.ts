@@ -84,7 +84,8 @@ export interface StateOpTable {
   'connection.recv': [{ key: string }, Uint8Array | null];
   'connection.poll': [{ key: string }, boolean];
   'connection.waitAny': [{ keys: string[] }, string[]];
-  'array.init': [{ key: string; bytes: Uint8Array }, boolean];
+  /** Creates the array: `bytes` when given, else `length` zero bytes (allocated by Redis, not sent). */
+  'array.init': [{ key: string; length: number; bytes?: Uint8Array }, boolean];
   'array.read': [{ key: string; start: number; end: number }, Uint8Array];
   'array.write': [{ key: string; offset: number; bytes: Uint8Array }, number];
   /** Adds `delta` to the element at byte `offset` on the server; returns the new value as text (exact for 64-bit). */

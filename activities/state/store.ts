@@ -265,8 +265,10 @@ export class RedisStore {
     },
 
     // Shared arrays: packed big-endian bytes, so slices move in one round trip and BITFIELD can add.
-    'array.init': async ({ keys }, { key, bytes }) => {
-      await this.#redis.set(keys.object('array', key), asBuffer(bytes), 'PX', this.#ttl);
+    'array.init': async ({ keys }, { key, length, bytes }) => {
+      const array = keys.object('array', key);
+      if (bytes) await this.#redis.set(array, asBuffer(bytes), 'PX', this.#ttl);
+      else await this.#redis.multi().set(array, '', 'PX', this.#ttl).setrange(array, Math.max(length - 1, 0), length > 0 ? '\0' : '').exec();
       return true;
     },
     'array.read': async ({ keys }, { key, start, end }) => {

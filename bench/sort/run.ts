@@ -1,0 +1,34 @@
+/**
+ * Parallel sort of doubles (the study's benchmark 6): in place on a shared Array, through
+ * local copies, and over Pipes, on the local and the durable engine in one invocation.
+ *   npx tsx bench/sort/run.ts [size=5000000] [processes=4]
+ */
+import { engines, printTable, sample, writeResults } from '../lib.js';
+
+const size = Number(process.argv[2] ?? 5_000_000);
+const processes = Number(process.argv[3] ?? 4);
+const VARIANTS = ['inPlace', 'localCopy', 'pipes'] as const;
+const STUDY_5M_SECONDS = { local: { inPlace: 23.7, localCopy: 15.7, pipes: 14.3 }, lithops: { inPlace: null, localCopy: 356.6, pipes: 17.3 } };
+
+const runners = await engines('examples/sort');
+const rows: { variant: string; localMs: number; durableMs: number }[] = [];
+try {
+  for (const variant of VARIANTS) {
+    const ms = { local: 0, temporal: 0 };
+    for (const engine of ['local', 'temporal'] as const) {
+      let outcome: { sorted: boolean; sameNumbers: boolean } | undefined;
+      [ms[engine]] = await sample(1, async () => (outcome = await runners[engine].run('sortOnce', variant, size, processes)));
+      if (!outcome?.sorted || !outcome.sameNumbers) throw new Error(`${engine} ${variant}: ${JSON.stringify(outcome)}`);
+    }
+    rows.push({ variant, localMs: ms.local, durableMs: ms.temporal });
+  }
+} finally {
+  await runners.local.close();
+  await runners.temporal.close();
+}
+printTable(
+  `sort of ${size} doubles, ${processes} processes, results checked (the study at 5 M: local VM ${Object.values(STUDY_5M_SECONDS.local).join(' / ')} s, Lithops — / 356.6 / 17.3 s)`,
+  ['variant', 'local s', 'durable s', 'durable/local'],
+  rows.map((r) => [r.variant, r.localMs / 1000, r.durableMs / 1000, r.durableMs / r.localMs]),
+);
+console.log(`\nwrote ${writeResults('sort', { size, processes, study5MSeconds: STUDY_5M_SECONDS, rows })}`);
