@@ -57,7 +57,7 @@ export interface StateOpTable {
   'queue.taskDone': [{ key: string }, number];
   'queue.join': [{ key: string }, boolean];
   'lock.acquire': [{ key: string; owner: string; reentrant: boolean; leaseMs: number }, boolean];
-  /** 1 released, 0 was not locked, -1 held by another owner. */
+  /** 2 released (free), 1 one recursion level less, 0 was not locked, -1 held by another owner. */
   'lock.release': [{ key: string; owner: string; reentrant: boolean }, number];
   'lock.renew': [{ keys: string[]; owner: string; leaseMs: number }, number];
   'lock.state': [{ key: string }, [owner: string | null, count: number]];

@@ -15,7 +15,7 @@ describe('maps larger than one workflow holds', { timeout: 300_000 }, () => {
     const handle = await h.client!.workflow.start('mainProgram', {
       taskQueue: h.taskQueue!,
       workflowId,
-      args: [{ entry: 'sumOfSquares', args: [4, 200], options: { heartbeatTimeoutMs: 10_000, maxAttempts: 5, maxChunksPerMap: 25 } }],
+      args: [{ entry: 'sumOfSquares', args: [4, 200], options: { cpuCount: 2, heartbeatTimeoutMs: 10_000, maxAttempts: 5, maxChunksPerMap: 25 } }],
     });
     assert.equal(await handle.result(), sumOfSquares(200));
     let children = 0;

@@ -1,5 +1,6 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
 import { inspect } from 'node:util';
+import { localParallelism } from './local-backend.js';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
@@ -30,7 +31,7 @@ export interface StartRequest {
 
 /** Starts the main program's workflow, or attaches to the open run with the same id. */
 export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
-  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, ...options } };
+  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), ...options } };
   return client.workflow.start('mainProgram', {
     taskQueue: taskQueue ?? program.taskQueue,
     workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,

@@ -12,11 +12,16 @@ export interface LocalBackendOptions {
   threads?: number;
 }
 
+/** Threads of the local backend: MPFLOW_THREADS, else the machine's available parallelism. */
+export function localParallelism(): number {
+  return Number(process.env.MPFLOW_THREADS) || availableParallelism();
+}
+
 export class LocalBackend implements ComputeBackend {
   readonly parallelism: number;
   readonly #threads: ThreadPool;
 
-  constructor({ threads = Number(process.env.MPFLOW_THREADS) || availableParallelism() }: LocalBackendOptions = {}) {
+  constructor({ threads = localParallelism() }: LocalBackendOptions = {}) {
     this.parallelism = threads;
     this.#threads = new ThreadPool(new URL('./task-thread-entry.mjs', import.meta.url), threads);
   }

@@ -3,6 +3,8 @@ import { defineQuery } from '@temporalio/workflow';
 import type { ChunkCall, JobProgress } from '../mp-shim/transport.js';
 
 export interface RunOptions {
+  /** The compute backend's parallelism: `cpuCount()`, and the size of `new Pool()`. */
+  cpuCount: number;
   /** A chunk's worker is presumed dead after this long without a heartbeat; its chunk is retried elsewhere. */
   heartbeatTimeoutMs: number;
   /** Attempts per chunk when the infrastructure fails (task errors are never retried). */
@@ -11,7 +13,7 @@ export interface RunOptions {
   maxChunksPerMap: number;
 }
 
-export const defaultRunOptions: RunOptions = {
+export const defaultRunOptions: Omit<RunOptions, 'cpuCount'> = {
   heartbeatTimeoutMs: 10_000,
   maxAttempts: 5,
   maxChunksPerMap: 1_000,

@@ -59,7 +59,7 @@ export class WorkflowTransport implements Transport {
   }
 
   cpuCount(): number {
-    return this.#options.maxChunksPerMap;
+    return this.#options.cpuCount;
   }
 
   launch(call: ChunkCall): Launch {

@@ -160,13 +160,11 @@ export class RedisStore {
     },
 
     // Locks: an owner-aware hash with an optional lease.
-    'lock.acquire': async (context, op) => {
-      const acquired = await this.#acquireLock(context, op);
-      return acquired;
-    },
+    'lock.acquire': (context, op) => this.#acquireLock(context, op),
     'lock.release': async ({ keys }, { key, owner, reentrant }) => {
-      const released = await this.#redis.lockRelease(keys.object('lock', key), keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, this.#ttl);
-      if (released === 1 && !(await this.#redis.exists(keys.object('lock', key)))) this.#leased.delete(keys.object('lock', key));
+      const lock = keys.object('lock', key);
+      const released = await this.#redis.lockRelease(lock, keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, this.#ttl);
+      if (released === 2) this.#leased.delete(lock);
       return released;
     },
     'lock.renew': async ({ keys }, { keys: locks, owner, leaseMs }) => {
@@ -249,7 +247,8 @@ export class RedisStore {
     },
     'connection.poll': async ({ keys, hooks }, { key, block, timeoutMs }) => {
       const list = keys.object('connection', key);
-      if ((await this.#redis.llen(list)) > 0 || !block) return (await this.#redis.llen(list)) > 0;
+      const readable = (await this.#redis.llen(list)) > 0;
+      if (readable || !block) return readable;
       return this.#blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(list, list, 'LEFT', 'LEFT', seconds)).then((moved) => moved !== null);
     },
     'connection.waitAny': async ({ keys, hooks }, { keys: ids, block, timeoutMs }) => {

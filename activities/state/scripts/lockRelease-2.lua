@@ -10,7 +10,8 @@
     ARGV[4] key TTL in milliseconds
 
   Output:
-    1   released (or one recursion level less)
+    2   released: the lock is free
+    1   one recursion level less (an RLock still held)
     0   the lock was not held
     -1  an RLock held by another owner
 ]]
@@ -23,4 +24,4 @@ if ARGV[2] == '1' then
 end
 redis.call('DEL', KEYS[1])
 wake(KEYS[2], ARGV[3], 1, ARGV[4])
-return 1
+return 2
