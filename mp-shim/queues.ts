@@ -31,7 +31,7 @@ export class Queue<T = unknown> extends SharedObject {
   /** Removes and returns the oldest item; when empty, waits (`block`), at most `timeout`, then raises Empty. */
   async get(block = true, timeout?: Duration): Promise<T> {
     if (this.#closed) throw new ValueError('Queue is closed');
-    const item = await transport().state({ op: 'queue.get', key: this.id, maxsize: this.maxsize, block, timeoutMs: toMs(timeout) });
+    const item = await transport().state({ op: 'queue.get', key: this.id, block, timeoutMs: toMs(timeout) });
     if (item === null) throw new Empty(block ? `the queue stayed empty for ${timeout}` : 'the queue is empty');
     return loads<T>(item);
   }

@@ -11,6 +11,13 @@ export interface Held extends AsyncDisposable {
   release(): Promise<void>;
 }
 
+/** Acquires `primitive` (at most `timeout`) and returns what releases it when an `await using` block is left. */
+async function holdFor(primitive: { acquire(block: boolean, timeout?: Duration): Promise<boolean>; release(): Promise<void> }, timeout: Duration | undefined, what: string): Promise<Held> {
+  if (!(await primitive.acquire(true, timeout))) throw new ValueError(`could not acquire the ${what} within ${timeout}`);
+  const release = () => primitive.release();
+  return { release, [Symbol.asyncDispose]: release };
+}
+
 /**
  * A lock any process may release. Held by a task, it has a lease renewed while the task's
  * thread lives, so a lock whose holder died is free again after the lease (60 s).
@@ -37,10 +44,8 @@ export class Lock extends SharedObject {
   }
 
   /** `with lock:` — `await using held = await lock.hold();` releases when the block is left. */
-  async hold(timeout?: Duration): Promise<Held> {
-    if (!(await this.acquire(true, timeout))) throw new ValueError(`could not acquire the lock within ${timeout}`);
-    const release = () => this.release();
-    return { release, [Symbol.asyncDispose]: release };
+  hold(timeout?: Duration): Promise<Held> {
+    return holdFor(this, timeout, 'lock');
   }
 
   reduce(): Reduced {
@@ -88,10 +93,8 @@ export class Semaphore extends SharedObject {
     return transport().state({ op: 'semaphore.value', key: this.id, initial: this.initial });
   }
 
-  async hold(timeout?: Duration): Promise<Held> {
-    if (!(await this.acquire(true, timeout))) throw new ValueError(`could not acquire the semaphore within ${timeout}`);
-    const release = () => this.release();
-    return { release, [Symbol.asyncDispose]: release };
+  hold(timeout?: Duration): Promise<Held> {
+    return holdFor(this, timeout, 'semaphore');
   }
 
   reduce(): Reduced {

@@ -51,7 +51,7 @@ export interface Launch {
  */
 export interface StateOpTable {
   'queue.put': [{ key: string; item: Uint8Array; maxsize: number; joinable?: boolean }, boolean];
-  'queue.get': [{ key: string; maxsize: number }, Uint8Array | null];
+  'queue.get': [{ key: string }, Uint8Array | null];
   'queue.qsize': [{ key: string }, number];
   /** Unfinished tasks left after this one, or -1 when there were none (ValueError). */
   'queue.taskDone': [{ key: string }, number];
@@ -59,8 +59,6 @@ export interface StateOpTable {
   'lock.acquire': [{ key: string; owner: string; reentrant: boolean; leaseMs: number }, boolean];
   /** 2 released (free), 1 one recursion level less, 0 was not locked, -1 held by another owner. */
   'lock.release': [{ key: string; owner: string; reentrant: boolean }, number];
-  'lock.renew': [{ keys: string[]; owner: string; leaseMs: number }, number];
-  'lock.state': [{ key: string }, [owner: string | null, count: number]];
   'semaphore.acquire': [{ key: string; initial: number }, boolean];
   /** The new value, or -1 when a bounded semaphore would exceed its bound. */
   'semaphore.release': [{ key: string; initial: number; n: number; bound: number }, number];

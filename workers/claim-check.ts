@@ -11,7 +11,7 @@ import { claimKey } from '../activities/state/keys.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 
-export const CLAIM_CHECK_THRESHOLD_BYTES = 256 * 1024;
+const CLAIM_CHECK_THRESHOLD_BYTES = 256 * 1024;
 const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
 const ENCODING = new TextEncoder().encode('mpflow/claim-check');
 

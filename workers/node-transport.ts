@@ -12,7 +12,7 @@ import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type Proc
 import type { ComputeBackend, RunContext } from './compute-backend.js';
 
 /** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */
-export const INFRASTRUCTURE_ATTEMPTS = 5;
+const INFRASTRUCTURE_ATTEMPTS = 5;
 
 export abstract class NodeTransport implements Transport {
   abstract readonly engine: Transport['engine'];

@@ -28,9 +28,9 @@ const DELETED_MARKER = Buffer.from([0xc1, 0x64, 0x65, 0x6c]);
 type Bytes = Buffer | Uint8Array;
 
 interface Scripts {
-  queuePut(items: string, unfinished: string, item: Bytes, maxsize: number, ttl: number, joinable: string): Promise<number>;
-  queueGetBuffer(items: string, notFull: string, maxsize: number, ttl: number): Promise<Buffer | null>;
-  signalNotFull(notFull: string, maxsize: number, ttl: number): Promise<number>;
+  queuePut(items: string, unfinished: string, putters: string, item: Bytes, maxsize: number, ttl: number, joinable: string, waiter: string): Promise<number>;
+  queueGetBuffer(items: string, putters: string, prefix: string, ttl: number): Promise<Buffer | null>;
+  wakeWaiters(waiters: string, prefix: string, n: number, ttl: number): Promise<number>;
   queueTaskDone(unfinished: string, waiters: string, prefix: string, ttl: number): Promise<number>;
   queueJoin(unfinished: string, waiters: string, waiter: string, ttl: number): Promise<number>;
   lockAcquire(lock: string, waiters: string, owner: string, reentrant: string, leaseMs: number, waiter: string, ttl: number, count?: number): Promise<number>;
@@ -131,20 +131,24 @@ export class RedisStore {
   }
 
   readonly #handlers: { [K in StateOpName]: (context: OpContext, op: StateOp<K>) => Promise<StateResult<K>> } = {
-    // Queues: getters block on the items list itself; blocked putters wait for a not-full signal.
-    'queue.put': async ({ keys, hooks }, { key, item, maxsize, joinable, block, timeoutMs }) => {
-      const put = async () => (await this.#redis.queuePut(keys.object('queue', key), keys.part('queue', key, 'unfinished'), asBuffer(item), maxsize, this.#ttl, joinable ? '1' : '0')) === 1;
-      if (await put()) return true;
-      if (!block) return false;
-      return this.#retryOnSignal(keys.part('queue', key, 'notfull'), timeoutMs, hooks, put);
+    // Queues: getters block on the items list itself; putters to a full queue are waiters, woken by gets.
+    'queue.put': async (context, op) => {
+      const { keys } = context;
+      const putters = keys.part('queue', op.key, 'putters');
+      const item = asBuffer(op.item);
+      const joinable = op.joinable ? '1' : '0';
+      const added = await this.#wait(context, op, putters, async (waiter) =>
+        (await this.#redis.queuePut(keys.object('queue', op.key), keys.part('queue', op.key, 'unfinished'), putters, item, op.maxsize, this.#ttl, joinable, waiter)) === 1 ? true : undefined,
+      );
+      return added ?? false;
     },
-    'queue.get': async ({ keys, hooks }, { key, maxsize, block, timeoutMs }) => {
+    'queue.get': async ({ keys, hooks }, { key, block, timeoutMs }) => {
       const items = keys.object('queue', key);
-      const notFull = keys.part('queue', key, 'notfull');
-      const item = await this.#redis.queueGetBuffer(items, notFull, maxsize, this.#ttl);
+      const putters = keys.part('queue', key, 'putters');
+      const item = await this.#redis.queueGetBuffer(items, putters, keys.wakePrefix, this.#ttl);
       if (item || !block) return item;
       const popped = await this.#blockingPop(items, timeoutMs, hooks);
-      if (popped && maxsize > 0) await this.#redis.signalNotFull(notFull, maxsize, this.#ttl);
+      if (popped) await this.#redis.wakeWaiters(putters, keys.wakePrefix, 1, this.#ttl);
       return popped;
     },
     'queue.qsize': ({ keys }, { key }) => this.#redis.llen(keys.object('queue', key)),
@@ -166,14 +170,6 @@ export class RedisStore {
       const released = await this.#redis.lockRelease(lock, keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, this.#ttl);
       if (released === 2) this.#leased.delete(lock);
       return released;
-    },
-    'lock.renew': async ({ keys }, { keys: locks, owner, leaseMs }) => {
-      const renewed = await Promise.all(locks.map((key) => this.#redis.lockRenew(keys.object('lock', key), owner, leaseMs)));
-      return renewed.reduce((a, b) => a + b, 0);
-    },
-    'lock.state': async ({ keys }, { key }) => {
-      const [owner, count] = await this.#redis.hmget(keys.object('lock', key), 'owner', 'count');
-      return [owner, Number(count ?? 0)];
     },
 
     'semaphore.acquire': async (context, op) => {
@@ -365,27 +361,19 @@ export class RedisStore {
     if (!op.block) return attempt('');
     const waiter = randomUUID();
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
+    // The scripts register a waiter only when it cannot proceed: nothing to clean up otherwise.
+    let registered = false;
     try {
       for (;;) {
         const result = await attempt(waiter);
         if (result !== undefined) return result;
+        registered = true;
         const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
         if (remaining <= 0) return attempt('');
         await this.#blockingPop(keys.wake(waiter), remaining, hooks);
       }
     } finally {
-      await this.#redis.multi().lrem(waiters, 0, waiter).del(keys.wake(waiter)).exec();
-    }
-  }
-
-  /** Retries `attempt` each time `signalKey` is signalled, until it succeeds or `timeoutMs` passes. */
-  async #retryOnSignal(signalKey: string, timeoutMs: number | undefined, hooks: WaitHooks, attempt: () => Promise<boolean>): Promise<boolean> {
-    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    for (;;) {
-      const remaining = deadline === undefined ? undefined : deadline - Date.now();
-      if (remaining !== undefined && remaining <= 0) return false;
-      await this.#blockingPop(signalKey, Math.min(remaining ?? BLOCKING_SLICE_MS, BLOCKING_SLICE_MS), hooks);
-      if (await attempt()) return true;
+      if (registered) await this.#redis.multi().lrem(waiters, 0, waiter).del(keys.wake(waiter)).exec();
     }
   }
 

@@ -1,19 +1,16 @@
 --[[
-  Takes the oldest item of a queue, if any, and tells blocked producers there is room.
+  Takes the oldest item of a queue, if any, and wakes one waiting putter: there is room now.
 
   Input:
     KEYS[1] queue items list
-    KEYS[2] queue not-full signal list
-    ARGV[1] maxsize (0: unbounded, no signal)
+    KEYS[2] waiters to put
+    ARGV[1] wake-up key prefix
     ARGV[2] key TTL in milliseconds
 
   Output:
     the encoded item, or nil when the queue is empty
 ]]
+--@include wake
 local item = redis.call('LPOP', KEYS[1])
-if item and tonumber(ARGV[1]) > 0 then
-  redis.call('RPUSH', KEYS[2], '1')
-  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[1]) - 1)
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-end
+if item then wake(KEYS[2], ARGV[1], 1, ARGV[2]) end
 return item
