@@ -4,8 +4,10 @@
  * operations go to Redis.
  */
 import { Context } from '@temporalio/activity';
-import type { ChunkCall, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
+import type { ChunkCall, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { ComputeBackend } from '../workers/compute-backend.js';
+import { runWithRetries } from '../workers/node-transport.js';
+import { runPoolWorker } from '../workers/pool-worker.js';
 import type { RedisStore } from './state/store.js';
 
 export interface ActivityDeps {
@@ -22,15 +24,21 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
       return whileHeartbeating(() => backend.run(call, { runId, tasksModule, redisUrl: store.url }, Context.current().cancellationSignal));
     },
 
+    /** Hosts slots of a queue-dispatch pool until the pool is closed and drained or terminated. */
+    async poolWorker(runId: string, spec: PoolWorkerSpec): Promise<void> {
+      const context = Context.current();
+      const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, { runId, tasksModule, redisUrl: store.url }, signal);
+      await runPoolWorker(store, runId, spec, run, { signal: context.cancellationSignal, onBeat: () => context.heartbeat() });
+    },
+
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */
     async stateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
       return store.execute(runId, op);
     },
 
-    /** A shared-state operation that may wait for minutes: heartbeats between blocking slices, stops when cancelled. */
+    /** A shared-state operation that may wait for minutes: heartbeats while it waits, stops when cancelled. */
     async waitingStateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
-      const context = Context.current();
-      return store.execute(runId, op, { signal: context.cancellationSignal, onSlice: () => context.heartbeat() });
+      return whileHeartbeating(() => store.execute(runId, op, { signal: Context.current().cancellationSignal }));
     },
 
     /** Removes the run's keys when its main program ends. */

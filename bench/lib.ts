@@ -1,14 +1,39 @@
-/** Shared by the benchmarks: both engines on one program, medians, a table, results as JSON. */
+/** Shared by the benchmarks: engines on one program, the Python peer, medians, a table, results as JSON. */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { resolveEndpoints } from '../infra/dev-stack.js';
 import { harness, type EngineName, type Harness } from '../test/helpers.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { writeChart } from './chart.js';
 
 export { harness, type EngineName, type Harness };
 
 export async function engines(programDir: string): Promise<Record<EngineName, Harness>> {
   await resolveEndpoints({ temporal: true });
   return { local: await harness('local', programDir), temporal: await harness('temporal', programDir) };
+}
+
+/** The configurations the pool benchmarks compare, by the name their tables show. */
+export const POOL_CONFIGURATIONS = ['local', 'durable · activity', 'durable · queue'] as const;
+export type PoolConfiguration = (typeof POOL_CONFIGURATIONS)[number];
+
+/** The local engine (pools launch chunks directly) and the durable engine in each dispatch. */
+export async function poolConfigurations(programDir: string): Promise<Record<PoolConfiguration, Harness> & { close(): Promise<void> }> {
+  await resolveEndpoints({ temporal: true });
+  const runners = {
+    local: await harness('local', programDir),
+    'durable · activity': await harness('temporal', programDir, { dispatch: 'activity' }),
+    'durable · queue': await harness('temporal', programDir, { dispatch: 'queue' }),
+  };
+  return { ...runners, close: async () => void (await Promise.all(Object.values(runners).map((runner) => runner.close()))) };
+}
+
+/** Runs a workload of bench/peers/pool.py (Python's multiprocessing.Pool) and returns what it printed. */
+export function python<T = { ms: number }>(workload: string, ...args: number[]): T {
+  const script = fileURLToPath(new URL('./peers/pool.py', import.meta.url));
+  return JSON.parse(execFileSync('python3', [script, workload, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as T;
 }
 
 export function median(values: number[]): number {
@@ -43,10 +68,11 @@ function format(value: number): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toFixed(3);
 }
 
-export function writeResults(name: string, results: object): string {
+/** Writes the results as JSON and their chart as PNG under bench/results/; prints both paths. */
+export async function writeResults(name: string, results: object, chart: TopLevelSpec): Promise<void> {
   const dir = new URL('./results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${name}.json`, dir);
   writeFileSync(file, JSON.stringify({ benchmark: name, host: hostname(), at: new Date().toISOString(), ...results }, null, 2));
-  return file.pathname;
+  console.log(`\nwrote ${file.pathname}\nwrote ${await writeChart(name, chart)}`);
 }

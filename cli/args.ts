@@ -4,12 +4,12 @@ import { ValueError } from '../mp-shim/errors.js';
 export interface CommandLine {
   command?: string;
   operands: string[];
-  flags: Partial<Record<'engine' | 'workflow-id' | 'entry', string>> & Partial<Record<'json' | 'no-worker', boolean>>;
+  flags: Partial<Record<'engine' | 'workflow-id' | 'entry' | 'dispatch', string>> & Partial<Record<'json' | 'no-worker', boolean>>;
   /** Arguments after `--`, each parsed as JSON where it parses (numbers, arrays, objects), else a string. */
   args: unknown[];
 }
 
-const VALUED = new Set(['engine', 'workflow-id', 'entry']);
+const VALUED = new Set(['engine', 'workflow-id', 'entry', 'dispatch']);
 const SWITCHES = new Set(['json', 'no-worker']);
 
 export function parseCommandLine(argv: string[]): CommandLine {

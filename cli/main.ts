@@ -15,7 +15,7 @@ import { parseCommandLine, type CommandLine } from './args.js';
 import { progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
-  mpflow run <program> [--engine temporal|local] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
+  mpflow run <program> [--engine temporal|local] [--dispatch auto|queue|activity] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
   mpflow worker <program> [--json]
   mpflow status <workflowId> [--json]
   mpflow result <workflowId> [--json]
@@ -43,17 +43,19 @@ async function run(line: CommandLine): Promise<void> {
   const program = resolveProgram(requireOperand(line, 'a program directory'));
   const engine = line.flags.engine ?? 'temporal';
   if (engine !== 'temporal' && engine !== 'local') throw new ValueError(`--engine must be temporal or local, got '${engine}'`);
+  const dispatch = line.flags.dispatch ?? 'auto';
+  if (dispatch !== 'auto' && dispatch !== 'queue' && dispatch !== 'activity') throw new ValueError(`--dispatch must be auto, queue or activity, got '${dispatch}'`);
   const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
   const backend = new LocalBackend();
   const showProgress = progressPrinter();
   try {
     if (engine === 'local') {
-      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress });
+      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch });
       return emit(line, { engine, result: value }, value);
     }
     const client = await connectClient(endpoints, store);
-    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'] });
+    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch } });
     log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
     const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
     // The last progress is read while this process's worker can still answer the query.

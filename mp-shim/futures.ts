@@ -94,8 +94,9 @@ export class ProcessPoolExecutor {
   readonly #futures = new Set<{ cancel(): boolean }>();
   #shutdown = false;
 
+  /** Each submit is dispatched on its own unless `options.dispatch` says otherwise: a queued future can then be cancelled. */
   constructor(maxWorkers?: number, options: PoolOptions = {}) {
-    this.#pool = new Pool(maxWorkers, options);
+    this.#pool = new Pool(maxWorkers, { dispatch: 'activity', ...options });
   }
 
   /** Schedules `fn(...args)`; returns its Future. */

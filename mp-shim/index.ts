@@ -8,7 +8,7 @@ export type { ExecutorMapOptions, ReturnWhen } from './futures.js';
 export { BaseManager, DictProxy, ListProxy, Manager, NamespaceProxy, SyncManager } from './managers.js';
 export type { Proxy } from './managers.js';
 export { AsyncResult, IMapIterator, MapResult, Pool } from './pool.js';
-export type { ApplyOptions, MapOptions, PoolOptions, ResultCallbacks } from './pool.js';
+export type { ApplyOptions, Dispatch, MapOptions, PoolOptions, ResultCallbacks, StragglerOptions } from './pool.js';
 export { Process, activeChildren, cpuCount, currentProcess, parentProcess } from './process.js';
 export type { ProcessOptions } from './process.js';
 export { JoinableQueue, Queue, SimpleQueue } from './queues.js';

@@ -4,14 +4,35 @@ import { toMs, type Duration } from './duration.js';
 import { CancelledError, ProcessError, TimeoutError, ValueError } from './errors.js';
 import { dumps, loads } from './serialization.js';
 import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef, type TaskResult } from './tasks.js';
-import { transport, type ChunkCall, type Launch, type Outcome } from './transport.js';
+import { transport, type ChunkCall, type Dispatch, type Launch, type Outcome, type PoolWorkers } from './transport.js';
 
 export { AsyncResult, MapResult, IMapIterator, Pool };
-export type { PoolOptions, MapOptions, ApplyOptions, ResultCallbacks };
+export type { PoolOptions, MapOptions, ApplyOptions, ResultCallbacks, StragglerOptions };
+export type { Dispatch } from './transport.js';
 
 type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
 
+interface StragglerOptions {
+  /** A chunk is a straggler once it ran this many times its map's median chunk time. Default 3. */
+  factor?: number;
+  /** … and at least this long. Default 1 s. */
+  minRunTime?: Duration;
+}
+
 interface PoolOptions {
+  /**
+   * How chunks reach the pool's slots. 'activity': each chunk is launched on its own (under the
+   * durable engine an activity, visible in the Web UI with its own retries). 'queue': long-lived
+   * pool workers pull chunks from the pool's job queue in Redis (low overhead per chunk, straggler
+   * copies). 'auto': whichever measured faster on the engine at hand. Default: the run's
+   * `--dispatch`, else 'auto'.
+   */
+  dispatch?: Dispatch;
+  /**
+   * Queue dispatch starts a copy of a straggling chunk on an idle slot; the first result wins
+   * and the other copy is stopped. On by default; `false` for tasks that must not run twice.
+   */
+  speculative?: boolean | StragglerOptions;
   /** Runs once in each worker slot before its first task. */
   initializer?: TaskRef;
   initargs?: unknown[];
@@ -70,6 +91,10 @@ class Pool {
   readonly #slotGeneration: number[];
   readonly #inflight = new Set<Launch>();
   #whenIdle?: { promise: Promise<void>; resolve: () => void };
+  readonly dispatch: 'activity' | 'queue';
+  readonly #straggler: { factor: number; minMs: number };
+  #workers?: PoolWorkers;
+  #stopped?: Promise<unknown>;
 
   constructor(processes?: number, options: PoolOptions = {}) {
     const runtime = transport();
@@ -87,6 +112,8 @@ class Pool {
     this.#initializer = options.initializer?.taskName;
     this.#initargs = options.initializer ? dumps(options.initargs ?? [], 'options.initargs') : undefined;
     this.#maxTasksPerChild = maxTasksPerChild;
+    this.dispatch = chooseDispatch(options.dispatch ?? runtime.dispatch, runtime.engine);
+    this.#straggler = stragglerSettings(options.speculative ?? true);
     this.#freeSlots = Array.from({ length: processes }, (_, i) => processes - 1 - i);
     this.#slotTasks = new Array(processes).fill(0);
     this.#slotGeneration = new Array(processes).fill(0);
@@ -142,8 +169,11 @@ class Pool {
     this.#state = 'TERMINATE';
     this.#pendingHead = this.#pending.length = 0;
     for (const launch of this.#inflight) launch.cancel();
-    const error = new ProcessError('the pool was terminated before this result was ready');
-    for (const job of [...this.#cache.values()]) this.#settle(job, () => job.fail(error));
+    if (this.#workers) {
+      this.#stopped = transport().state({ op: 'pool.stop', key: this.#id, how: 'terminated' }).catch(() => {});
+      this.#workers.cancel();
+    }
+    this.#failAll(new ProcessError('the pool was terminated before this result was ready'));
   }
 
   /** Cancels a submitted call whose work has not started; true when it was cancelled (it then fails with CancelledError). */
@@ -164,6 +194,9 @@ class Pool {
       this.#whenIdle ??= deferred();
       await this.#whenIdle.promise;
     }
+    // Pool workers leave on their own once told: waiting for them here would let a result that
+    // failed meanwhile (`return pool.map(…)` in an `await using` block) go unhandled for a while.
+    if (this.#workers) this.#stopped ??= transport().state({ op: 'pool.stop', key: this.#id, how: 'closed' }).catch(() => {});
   }
 
   /**
@@ -213,10 +246,61 @@ class Pool {
           timeoutMs,
         });
       }
-      this.#settle(job, () => this.#enqueue(job, calls));
+      if (this.dispatch === 'queue' && calls.length > 0) this.#submitToQueue(job, calls);
+      else this.#settle(job, () => this.#enqueue(job, calls));
     } catch (error) {
       this.#settle(job, () => job.fail(error as Error));
     }
+  }
+
+  /**
+   * Queue dispatch: one round trip puts every chunk on the pool's job queue (FIFO across jobs);
+   * outcomes are collected in a few waits per job, each for a quarter of what is still missing,
+   * so the main program's history grows with the logarithm of a map's chunks, not with them.
+   */
+  #submitToQueue(job: Job, calls: ChunkCall[]): void {
+    job.started = true;
+    const runtime = transport();
+    const key = this.#id;
+    const collecting = (async () => {
+      await runtime.state({ op: 'pool.submit', key, job: job.id, calls: calls.map((call) => dumps(call)), stragglerFactor: this.#straggler.factor, stragglerMinMs: this.#straggler.minMs });
+      // After the first submit: a worker that finds no pool in Redis leaves at once.
+      this.#workers ??= this.#startWorkers();
+      for (let cursor = 0; !job.finished; ) {
+        const need = cursor + Math.ceil((calls.length - cursor) / 4);
+        const entries = await runtime.state({ op: 'pool.collect', key, job: job.id, cursor, need, block: true });
+        if (entries === 'terminated') return;
+        cursor += entries.length;
+        this.#settle(job, () => entries.forEach(([index, outcome]) => job.setChunk(index, loads<Outcome>(outcome))));
+      }
+    })()
+      .catch((error: Error) => this.#settle(job, () => job.fail(error)))
+      .finally(() => {
+        this.#inflight.delete(tracked);
+        this.#notifyIfIdle();
+      });
+    const tracked: Launch = { result: collecting.then(() => new Uint8Array()), cancel: () => {} };
+    this.#inflight.add(tracked);
+  }
+
+  #startWorkers(): PoolWorkers {
+    const workers = transport().startPoolWorkers({
+      poolId: this.#id,
+      processes: this.processes,
+      initializer: this.#initializer,
+      initargs: this.#initargs,
+      maxTasksPerChild: this.#maxTasksPerChild,
+    });
+    // Workers leave only once the pool is closed or terminated: any other end loses the work.
+    workers.done.then(
+      () => this.#failAll(new ProcessError('the pool workers left before the work was done')),
+      (error: Error) => this.#failAll(new ProcessError(`the pool workers failed: ${error.message}`, { cause: error })),
+    );
+    return workers;
+  }
+
+  #failAll(error: Error): void {
+    for (const job of [...this.#cache.values()]) this.#settle(job, () => job.fail(error));
   }
 
   /** Groups the chunks of a map too large for one launch each into batches. */
@@ -298,6 +382,26 @@ class Pool {
     }
   }
 
+}
+
+/**
+ * 'auto': queue dispatch under the durable engine, where an activity per chunk costs history
+ * events and a database write; direct launches under the local engine, where a launch is a
+ * message to a thread (bench/task-overhead measures both).
+ */
+function chooseDispatch(dispatch: Dispatch, engine: string): 'activity' | 'queue' {
+  if (dispatch !== 'activity' && dispatch !== 'queue' && dispatch !== 'auto') {
+    throw new ValueError(`options.dispatch must be 'activity', 'queue' or 'auto', got ${String(dispatch)}`);
+  }
+  if (dispatch !== 'auto') return dispatch;
+  return engine === 'temporal' ? 'queue' : 'activity';
+}
+
+function stragglerSettings(speculative: boolean | StragglerOptions): { factor: number; minMs: number } {
+  if (speculative === false) return { factor: 0, minMs: 0 };
+  const { factor = 3, minRunTime = 1_000 } = speculative === true ? {} : speculative;
+  if (!(typeof factor === 'number' && factor >= 1)) throw new ValueError(`options.speculative.factor must be a number ≥ 1, got ${String(factor)}`);
+  return { factor, minMs: toMs(minRunTime) ?? 1_000 };
 }
 
 /** Python's rule: about four chunks per worker. */

@@ -22,6 +22,26 @@ export interface ChunkCall {
   process?: ProcessIdentity;
 }
 
+/** A pool in queue dispatch: `processes` worker slots pulling chunks from its job queue in Redis. */
+export interface PoolSpec {
+  poolId: string;
+  processes: number;
+  initializer?: string;
+  initargs?: Uint8Array;
+  maxTasksPerChild?: number;
+}
+
+/** Slots `firstSlot … firstSlot + slots − 1` of a pool, hosted by one long-lived pool worker. */
+export interface PoolWorkerSpec extends PoolSpec {
+  firstSlot: number;
+  slots: number;
+  /** A claimed chunk returns to the queue unless its worker renews the lease within this long. */
+  leaseMs: number;
+}
+
+/** How a pool's chunks reach its slots (Pool's `dispatch` option). */
+export type Dispatch = 'activity' | 'queue' | 'auto';
+
 export interface ProcessIdentity {
   name: string;
   pid: number;
@@ -42,6 +62,12 @@ export type Outcome = [ok: true, results: unknown[]] | [ok: false, error: Error]
 export interface Launch {
   /** Resolves to `dumps(Outcome)`; rejects only when the infrastructure gave up. */
   result: Promise<Uint8Array>;
+  cancel(): void;
+}
+
+export interface PoolWorkers {
+  /** Resolves when every pool worker has left; rejects when one failed for good. */
+  done: Promise<void>;
   cancel(): void;
 }
 
@@ -109,6 +135,14 @@ export interface StateOpTable {
   'list.slice': [{ key: string; start: number; stop: number }, Uint8Array[]];
   'list.length': [{ key: string }, number];
   'list.sort': [{ key: string; reverse: boolean }, boolean];
+  /** Queues a job's chunks (`dumps(ChunkCall)` each) on a pool's job queue; a replayed submit queues nothing. */
+  'pool.submit': [{ key: string; job: number; calls: Uint8Array[]; stragglerFactor: number; stragglerMinMs: number }, number];
+  /**
+   * `[index, dumps(Outcome)]` of the chunks finished since `cursor`, once `need` are finished
+   * in all or one failed; 'terminated' when the pool was.
+   */
+  'pool.collect': [{ key: string; job: number; cursor: number; need: number }, [number, Uint8Array][] | 'terminated'];
+  'pool.stop': [{ key: string; how: 'closed' | 'terminated' }, boolean];
   'object.load': [{ key: string }, Uint8Array | null];
   'object.store': [{ key: string; state: Uint8Array }, boolean];
 }
@@ -121,6 +155,8 @@ export interface Transport {
   readonly engine: 'temporal' | 'local' | 'task';
   /** Namespace of the run's Redis keys. */
   readonly runId: string;
+  /** How pools that do not choose dispatch their chunks (a run option). */
+  readonly dispatch: Dispatch;
   /** Parallelism the compute backend offers. */
   cpuCount(): number;
   launch(call: ChunkCall): Launch;
@@ -128,6 +164,8 @@ export interface Transport {
   readonly maxChunksPerMap: number;
   /** Runs `calls` with at most `width` in flight, as one unit; resolves to `dumps(Outcome[])`. */
   launchBatch(calls: ChunkCall[], width: number): Launch;
+  /** Starts the pool workers of a queue-dispatch pool. */
+  startPoolWorkers(pool: PoolSpec): PoolWorkers;
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>>;
   /** Who holds locks taken here: the main program, or one task execution. */
   ownerId(): string;

@@ -5,11 +5,12 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import { Redis } from 'ioredis';
 import { runKeys } from '../activities/state/keys.js';
 import { RedisStore } from '../activities/state/store.js';
 import { resolveEndpoints } from '../infra/dev-stack.js';
 import { loads } from '../mp-shim/serialization.js';
-import type { ChunkCall } from '../mp-shim/transport.js';
+import type { ChunkCall, Dispatch } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain } from '../workers/client.js';
 import type { Endpoints } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
@@ -18,7 +19,7 @@ import { payloadConverter } from '../workflows/payload-converter.js';
 const CHUNKS = 40;
 const program = resolveProgram('test/programs/crash');
 
-describe('a worker killed in the middle of a map', { timeout: 240_000 }, () => {
+describe('a worker killed, or Redis restarted, in the middle of a map', { timeout: 300_000 }, () => {
   let endpoints: Endpoints;
   let store: RedisStore;
   let client: Client;
@@ -44,14 +45,28 @@ describe('a worker killed in the middle of a map', { timeout: 240_000 }, () => {
     return worker;
   }
 
-  it('is replaced by a fresh worker; the map completes and no chunk completed before the kill runs again', async (t) => {
-    const runTag = `crash-${randomUUID()}`;
-    const first = startWorker();
-    const handle = await startMain(client, { program, args: [runTag, CHUNKS, 500, 4], options: { heartbeatTimeoutMs: 2_000 } });
-
+  /** Starts the crash program's map and returns once its progress shows half the chunks done. */
+  async function mapHalfDone(runTag: string, dispatch: Dispatch) {
+    const handle = await startMain(client, { program, args: [runTag, CHUNKS, 500, 4, dispatch], options: { heartbeatTimeoutMs: 2_000 } });
     for (let done = 0; done < CHUNKS / 2; await sleep(100)) {
       done = (await queryProgress(handle).catch(() => []))[0]?.done ?? 0;
     }
+    return handle;
+  }
+
+  /** How many times each chunk of the run ran (each run of the task counts itself in Redis). */
+  async function runsPerChunk(runTag: string): Promise<number[]> {
+    const keys = runKeys(runTag);
+    const runs = (await store.redis.mget(Array.from({ length: CHUNKS }, (_, i) => keys.counter(`runs:${i}`)))).map(Number);
+    await store.cleanupRun(runTag);
+    assert.ok(runs.every((count) => count >= 1), `every chunk ran: ${runs}`);
+    return runs;
+  }
+
+  it('activity dispatch: a fresh worker finishes the map, and no chunk completed before the kill runs again', async (t) => {
+    const runTag = `crash-${randomUUID()}`;
+    const first = startWorker();
+    const handle = await mapHalfDone(runTag, 'activity');
     first.kill('SIGKILL');
     const killedAt = Date.now();
     await once(first, 'exit');
@@ -61,13 +76,51 @@ describe('a worker killed in the middle of a map', { timeout: 240_000 }, () => {
 
     const completedBeforeKill = await chunksCompletedBefore(handle.workflowId, killedAt);
     assert.ok(completedBeforeKill.length >= CHUNKS / 2, `expected at least ${CHUNKS / 2} chunks done before the kill, history shows ${completedBeforeKill.length}`);
-    const keys = runKeys(runTag);
-    const runs = (await store.redis.mget(Array.from({ length: CHUNKS }, (_, i) => keys.counter(`runs:${i}`)))).map(Number);
-    await store.cleanupRun(runTag);
-    assert.ok(runs.every((count) => count >= 1), `every chunk ran: ${runs}`);
+    const runs = await runsPerChunk(runTag);
     t.diagnostic(`${completedBeforeKill.length} chunks completed before the kill; ${runs.filter((count) => count > 1).length} in-flight chunks ran again`);
     for (const index of completedBeforeKill) assert.equal(runs[index], 1, `chunk ${index} completed before the kill but ran ${runs[index]} times`);
   });
+
+  it('queue dispatch: leased chunks of the dead worker go back to the queue, and results already in Redis are not recomputed', async (t) => {
+    const runTag = `crash-${randomUUID()}`;
+    const first = startWorker();
+    const handle = await mapHalfDone(runTag, 'queue');
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    const doneBeforeKill = await chunksWithResults(handle.workflowId);
+    startWorker();
+
+    assert.equal(await mainResult(handle), CHUNKS * (CHUNKS - 1));
+
+    assert.ok(doneBeforeKill.length >= CHUNKS / 2, `expected at least ${CHUNKS / 2} results in Redis at the kill, found ${doneBeforeKill.length}`);
+    const runs = await runsPerChunk(runTag);
+    t.diagnostic(`${doneBeforeKill.length} results were in Redis at the kill; ${runs.filter((count) => count > 1).length} leased chunks ran again`);
+    for (const index of doneBeforeKill) assert.equal(runs[index], 1, `chunk ${index} had its result in Redis but ran ${runs[index]} times`);
+  });
+
+  it('queue dispatch: a Redis restart in the middle of a map loses nothing (append-only file)', async (t) => {
+    if (process.env.MPFLOW_REDIS_URL) return t.skip('restarts only the dev stack\'s Redis; MPFLOW_REDIS_URL points elsewhere');
+    const runTag = `crash-${randomUUID()}`;
+    startWorker();
+    const handle = await mapHalfDone(runTag, 'queue');
+    const doneBeforeRestart = await chunksWithResults(handle.workflowId);
+    const admin = new Redis(endpoints.redisUrl).on('error', () => {});
+    await admin.shutdown().catch(() => {}); // the connection closes as the server stops
+    admin.disconnect();
+    await resolveEndpoints({ temporal: false }); // starts it again, from its append-only file
+
+    assert.equal(await mainResult(handle), CHUNKS * (CHUNKS - 1));
+
+    const runs = await runsPerChunk(runTag);
+    t.diagnostic(`${doneBeforeRestart.length} results were in Redis at the restart; ${runs.filter((count) => count > 1).length} chunks ran again`);
+    for (const index of doneBeforeRestart) assert.equal(runs[index], 1, `chunk ${index} had its result in Redis but ran ${runs[index]} times`);
+  });
+
+  /** Indexes of the chunks whose outcome is stored in the run's pool (queue dispatch). */
+  async function chunksWithResults(runId: string): Promise<number[]> {
+    const [resultsKey] = await store.redis.keys(`${runKeys(runId).object('pool', '*')}:done:0`);
+    return resultsKey ? (await store.redis.hkeys(resultsKey)).map(Number) : [];
+  }
 
   /** Item indexes of the chunks whose completion history recorded before `time`. */
   async function chunksCompletedBefore(workflowId: string, time: number): Promise<number[]> {
@@ -75,7 +128,8 @@ describe('a worker killed in the middle of a map', { timeout: 240_000 }, () => {
     const scheduled = new Map<string, number>();
     const completed: number[] = [];
     for (const event of events) {
-      const input = event.activityTaskScheduledEventAttributes?.input?.payloads;
+      const scheduledChunk = event.activityTaskScheduledEventAttributes;
+      const input = scheduledChunk?.activityType?.name === 'runChunk' ? scheduledChunk.input?.payloads : undefined;
       if (input) {
         const call = payloadConverter.fromPayload<ChunkCall>(input[1]);
         scheduled.set(String(event.eventId), loads<[string, number, number][][]>(call.items)[0][0][1]);

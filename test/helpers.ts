@@ -46,7 +46,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
       program,
       store,
       endpoints,
-      run: (entry, ...args) => runLocal({ program, entry, args, store, backend }),
+      run: (entry, ...args) => runLocal({ program, entry, args, store, backend, dispatch: options.dispatch }),
       close: async () => {
         await backend.close();
         await store.close();
@@ -90,12 +90,23 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 /** Declares the suite `body` once per engine, each against a harness for `programDir` made once. */
 export function onEveryEngine(subject: string, programDir: string, body: (h: () => Harness) => void, timeout = 180_000): void {
+  for (const engine of ENGINES) suite(`${subject} on the ${engine} engine`, engine, programDir, {}, body, timeout);
+}
+
+/** Like onEveryEngine, once per pool dispatch too: each chunk launched on its own, and through the job queue. */
+export function onEveryEngineAndDispatch(subject: string, programDir: string, body: (h: () => Harness) => void, timeout = 180_000): void {
   for (const engine of ENGINES) {
-    describe(`${subject} on the ${engine} engine`, { timeout }, () => {
-      let current: Harness;
-      before(async () => (current = await harness(engine, programDir)));
-      after(() => current.close());
-      body(() => current);
-    });
+    for (const dispatch of ['activity', 'queue'] as const) {
+      suite(`${subject} on the ${engine} engine, ${dispatch} dispatch`, engine, programDir, { dispatch }, body, timeout);
+    }
   }
+}
+
+function suite(title: string, engine: EngineName, programDir: string, options: Partial<RunOptions>, body: (h: () => Harness) => void, timeout: number): void {
+  describe(title, { timeout }, () => {
+    let current: Harness;
+    before(async () => (current = await harness(engine, programDir, options)));
+    after(() => current.close());
+    body(() => current);
+  });
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine, timed } from './helpers.js';
+import { onEveryEngineAndDispatch, timed } from './helpers.js';
 
-onEveryEngine('Pool', 'test/programs/semantics', (h) => {
+onEveryEngineAndDispatch('Pool', 'test/programs/semantics', (h) => {
 
   it('map returns every result in input order', async () => {
     assert.deepEqual(await h().run('mapSquares', 50), Array.from({ length: 50 }, (_, i) => i * i));

@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { defaultRunOptions, type RunOptions } from '../workflows/definitions.js';
 import { harness, type Harness } from './helpers.js';
 
 const sumOfSquares = (n: number) => ((n - 1) * n * (2 * n - 1)) / 6;
 
-describe('maps larger than one workflow holds', { timeout: 300_000 }, () => {
+const options: RunOptions = { ...defaultRunOptions, cpuCount: 2, maxChunksPerMap: 25, dispatch: 'activity' };
+
+describe('maps larger than one workflow holds (activity dispatch)', { timeout: 300_000 }, () => {
   let h: Harness;
   // A small per-workflow limit makes the batching visible at a size CI runs quickly.
-  before(async () => (h = await harness('temporal', 'test/programs/semantics', { maxChunksPerMap: 25 })));
+  before(async () => (h = await harness('temporal', 'test/programs/semantics', options)));
   after(() => h.close());
 
   it('a map of more chunks than the limit runs in child workflows and returns every result', async () => {
@@ -15,7 +18,7 @@ describe('maps larger than one workflow holds', { timeout: 300_000 }, () => {
     const handle = await h.client!.workflow.start('mainProgram', {
       taskQueue: h.taskQueue!,
       workflowId,
-      args: [{ entry: 'sumOfSquares', args: [4, 200], options: { cpuCount: 2, heartbeatTimeoutMs: 10_000, maxAttempts: 5, maxChunksPerMap: 25 } }],
+      args: [{ entry: 'sumOfSquares', args: [4, 200], options }],
     });
     assert.equal(await handle.result(), sumOfSquares(200));
     let children = 0;

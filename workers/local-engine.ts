@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { RedisStore } from '../activities/state/store.js';
 import { ValueError } from '../mp-shim/errors.js';
 import { exitFunction } from '../mp-shim/process.js';
-import { installTransport, type JobProgress } from '../mp-shim/transport.js';
+import { installTransport, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
 import type { ComputeBackend } from './compute-backend.js';
 import { LocalEngineTransport } from './node-transport.js';
 import type { Program } from './program.js';
@@ -16,11 +16,14 @@ export interface LocalRun {
   store: RedisStore;
   backend: ComputeBackend;
   onProgress?: (progress: JobProgress[]) => void;
+  /** How pools that do not choose dispatch their chunks; default 'auto'. */
+  dispatch?: Dispatch;
 }
 
-export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress }: LocalRun): Promise<T> {
+export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto' }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
   const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url });
+  transport.dispatch = dispatch;
   installTransport(transport);
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
   try {

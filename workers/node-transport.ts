@@ -8,16 +8,33 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
-import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type ProcessIdentity, type StateOp, type StateOpName, type StateResult, type Transport } from '../mp-shim/transport.js';
+import {
+  launchInLanes,
+  type ChunkCall,
+  type Dispatch,
+  type JobProgress,
+  type Launch,
+  type PoolSpec,
+  type PoolWorkers,
+  type ProcessIdentity,
+  type StateOp,
+  type StateOpName,
+  type StateResult,
+  type Transport,
+} from '../mp-shim/transport.js';
 import type { ComputeBackend, RunContext } from './compute-backend.js';
+import { runPoolWorker } from './pool-worker.js';
 
 /** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */
 const INFRASTRUCTURE_ATTEMPTS = 5;
+/** Lease of a chunk claimed by the local engine's pool worker (renewed every second while it runs). */
+const LOCAL_CHUNK_LEASE_MS = 10_000;
 
 export abstract class NodeTransport implements Transport {
   abstract readonly engine: Transport['engine'];
   abstract readonly runId: string;
   readonly maxChunksPerMap = Number.POSITIVE_INFINITY;
+  dispatch: Dispatch = 'auto';
   readonly progress = new Map<string, JobProgress>();
 
   constructor(protected readonly store: RedisStore) {}
@@ -25,6 +42,7 @@ export abstract class NodeTransport implements Transport {
   abstract readonly lockLeaseMs: number;
   abstract cpuCount(): number;
   abstract launch(call: ChunkCall): Launch;
+  abstract startPoolWorkers(pool: PoolSpec): PoolWorkers;
   abstract runTask(call: ChunkCall): Promise<Uint8Array>;
   abstract ownerId(): string;
   abstract processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
@@ -87,6 +105,14 @@ export class LocalEngineTransport extends NodeTransport {
     };
   }
 
+  /** One pool worker in this process hosts every slot: the backend is local. */
+  startPoolWorkers(pool: PoolSpec): PoolWorkers {
+    const controller = new AbortController();
+    const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
+    const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(this.backend, call, this.context, signal);
+    return { done: runPoolWorker(this.store, this.runId, spec, run, { signal: controller.signal }), cancel: () => controller.abort() };
+  }
+
   runTask(call: ChunkCall): Promise<Uint8Array> {
     return this.launch(call).result;
   }
@@ -103,7 +129,7 @@ export class LocalEngineTransport extends NodeTransport {
 export const MAIN_PROCESS: ProcessIdentity = { name: 'MainProcess', pid: 1 };
 
 /** Retries a chunk whose backend failed, with backoff; task errors are outcomes and never retried. */
-async function runWithRetries(backend: ComputeBackend, call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
+export async function runWithRetries(backend: ComputeBackend, call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await backend.run(call, context, signal);

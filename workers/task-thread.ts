@@ -12,7 +12,7 @@ import { RedisStore } from '../activities/state/store.js';
 import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
-import { installTransport, type ChunkCall, type Launch, type Outcome, type ProcessIdentity } from '../mp-shim/transport.js';
+import { installTransport, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
 import type { RunContext } from './compute-backend.js';
 import { MAIN_PROCESS, NodeTransport } from './node-transport.js';
 
@@ -52,7 +52,11 @@ class TaskTransport extends NodeTransport {
   }
 
   launch(call: ChunkCall): Launch {
-    throw new ProcessError(`cannot start ${call.summary} from inside a task: nested pools and processes are not supported yet`);
+    throw nested(call.summary);
+  }
+
+  startPoolWorkers(pool: PoolSpec): PoolWorkers {
+    throw nested(`the workers of pool ${pool.poolId}`);
   }
 
   /** Runs here, inline: a barrier's action when a task is the last party to arrive. */
@@ -67,6 +71,10 @@ class TaskTransport extends NodeTransport {
   processIdentity() {
     return { self: current().self, parent: MAIN_PROCESS };
   }
+}
+
+function nested(what: string): ProcessError {
+  return new ProcessError(`cannot start ${what} from inside a task: nested pools and processes are not supported yet`);
 }
 
 function current(): TaskScope {

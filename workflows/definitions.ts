@@ -1,6 +1,6 @@
 /** What the client and the workflows share: inputs, run options and the progress query. */
 import { defineQuery } from '@temporalio/workflow';
-import type { ChunkCall, JobProgress } from '../mp-shim/transport.js';
+import type { ChunkCall, Dispatch, JobProgress } from '../mp-shim/transport.js';
 
 export interface RunOptions {
   /** The compute backend's parallelism: `cpuCount()`, and the size of `new Pool()`. */
@@ -11,12 +11,18 @@ export interface RunOptions {
   maxAttempts: number;
   /** Chunks one workflow runs as activities of its own; larger maps are batched into child workflows. */
   maxChunksPerMap: number;
+  /** How pools that do not choose dispatch their chunks. */
+  dispatch: Dispatch;
+  /** Slots one pool-worker activity hosts in queue dispatch: `Pool(n)` runs ⌈n / this⌉ of them. */
+  poolSlotsPerWorker: number;
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'cpuCount'> = {
   heartbeatTimeoutMs: 10_000,
   maxAttempts: 5,
   maxChunksPerMap: 1_000,
+  poolSlotsPerWorker: 64,
+  dispatch: 'auto',
 };
 
 export interface MainProgramInput {

@@ -16,7 +16,19 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { launchInLanes, type ChunkCall, type JobProgress, type Launch, type StateOp, type StateOpName, type StateResult, type Transport } from '../mp-shim/transport.js';
+import {
+  launchInLanes,
+  type ChunkCall,
+  type Dispatch,
+  type JobProgress,
+  type Launch,
+  type PoolSpec,
+  type PoolWorkers,
+  type StateOp,
+  type StateOpName,
+  type StateResult,
+  type Transport,
+} from '../mp-shim/transport.js';
 import { dumps } from '../mp-shim/serialization.js';
 import type { RunOptions } from './definitions.js';
 
@@ -39,6 +51,7 @@ export class WorkflowTransport implements Transport {
   /** The main program is durable: its locks need no lease. */
   readonly lockLeaseMs = 0;
   readonly maxChunksPerMap: number;
+  readonly dispatch: Dispatch;
   readonly #progress = new Map<string, JobProgress>();
   readonly #options: RunOptions;
   readonly #activities;
@@ -47,14 +60,15 @@ export class WorkflowTransport implements Transport {
   constructor(readonly runId: string, options: RunOptions) {
     this.#options = options;
     this.maxChunksPerMap = options.maxChunksPerMap;
+    this.dispatch = options.dispatch;
     this.#activities = proxyActivities<Activities>({
       startToCloseTimeout: UNBOUNDED_MS,
       heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: { maximumAttempts: options.maxAttempts, initialInterval: 200, backoffCoefficient: 2 },
+      retry: infrastructureRetry(options),
     });
     this.#local = proxyLocalActivities<Activities>({
       startToCloseTimeout: '1 minute',
-      retry: { maximumAttempts: options.maxAttempts, initialInterval: 100, backoffCoefficient: 2 },
+      retry: infrastructureRetry(options),
     });
   }
 
@@ -90,6 +104,29 @@ export class WorkflowTransport implements Transport {
     return { result, cancel: () => scope.cancel() };
   }
 
+  /**
+   * Pool workers are activities hosting `poolSlotsPerWorker` slots each. They heartbeat while they
+   * live; one whose Temporal worker died is retried elsewhere and its chunks' leases lapse.
+   */
+  startPoolWorkers(pool: PoolSpec): PoolWorkers {
+    const scope = new CancellationScope();
+    const perWorker = this.#options.poolSlotsPerWorker;
+    const workers: Promise<void>[] = [];
+    for (let firstSlot = 0; firstSlot < pool.processes; firstSlot += perWorker) {
+      const slots = Math.min(perWorker, pool.processes - firstSlot);
+      const summary = `pool worker · slots ${firstSlot + 1}–${firstSlot + slots} of ${pool.processes}`;
+      const spec = { ...pool, firstSlot, slots, leaseMs: this.#options.heartbeatTimeoutMs };
+      workers.push(
+        scope
+          .run(() => this.#activities.poolWorker.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: UNBOUNDED_MS, summary }, [this.runId, spec]))
+          .catch((error: Error) => {
+            throw failed(summary, error);
+          }),
+      );
+    }
+    return { done: Promise.all(workers).then(() => undefined), cancel: () => scope.cancel() };
+  }
+
   /** Runs a batch's chunks in this workflow (the body of the `mapBatch` child). */
   runBatch(calls: ChunkCall[], width: number): Promise<Uint8Array> {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps).result;
@@ -99,7 +136,13 @@ export class WorkflowTransport implements Transport {
    * A local activity (one marker event) that may wait up to LOCAL_WAIT_MS; only a wait that
    * lasts longer becomes a heartbeating activity, which adds no events while it waits.
    */
-  async state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+  state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    return this.#state(op).catch((error: Error) => {
+      throw failed(`shared-state operation ${op.op}`, error);
+    });
+  }
+
+  async #state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
     if (!op.block || !ALWAYS_LONG_WAITS.has(op.op)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
@@ -122,8 +165,14 @@ export class WorkflowTransport implements Transport {
     return `main:${this.runId}`;
   }
 
+  /**
+   * An activity, not a local one: the workflow task that completes the run can fail when an
+   * activity (a pool worker leaving) completes at the same moment, and local activities of a
+   * failed workflow task run again on its retry: a shared-state operation repeated after the
+   * run's keys were removed would wait forever.
+   */
   async cleanup(): Promise<void> {
-    await this.#local.cleanupRun(this.runId);
+    await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
   }
 
   sleep(ms: number): Promise<void> {
@@ -162,9 +211,17 @@ export class WorkflowTransport implements Transport {
   #chunkOptions() {
     return {
       heartbeatTimeout: this.#options.heartbeatTimeoutMs,
-      retry: { maximumAttempts: this.#options.maxAttempts, initialInterval: 200, backoffCoefficient: 2 },
+      retry: infrastructureRetry(this.#options),
     };
   }
+}
+
+/**
+ * Retries of anything that failed for infrastructure reasons (task errors are outcomes, never
+ * retried): the attempts span about 15 s, so a worker's death or a Redis restart is outlived.
+ */
+function infrastructureRetry(options: RunOptions) {
+  return { maximumAttempts: options.maxAttempts, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 10_000 };
 }
 
 /** What blocking operations answer when they could not proceed. */

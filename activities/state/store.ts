@@ -12,13 +12,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { ProcessError } from '../../mp-shim/errors.js';
 import type { StateOp, StateOpName, StateResult } from '../../mp-shim/transport.js';
 import { runKeys, type RunKeys } from './keys.js';
 
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);
-/** Longest single blocking call, so a waiting activity can heartbeat and notice cancellation. */
+/** Longest single blocking call: a waiter tries again this often (a dead holder's lease may have run out). */
 const BLOCKING_SLICE_MS = 2_000;
 /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
 const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
@@ -51,14 +51,30 @@ interface Scripts {
   listInsert(list: string, index: number, value: Bytes, ttl: number): Promise<number>;
   listPopBuffer(list: string, index: number, marker: Bytes): Promise<Buffer | null>;
   listSort(list: string, descending: string): Promise<number>;
+  poolSubmit(pool: string, wakePrefix: string, ttl: number, job: number, factor: number, minMs: number, ...calls: Bytes[]): Promise<number>;
+  poolClaimBuffer(pool: string, count: number, leaseMs: number, waiter: string, ttl: number): Promise<ClaimReply>;
+  poolCompleteBuffer(pool: string, wakePrefix: string, ttl: number, id: string, outcome: Bytes, ok: string, count: number, leaseMs: number): Promise<ClaimReply>;
+  poolRenew(pool: string, leaseMs: number, ...ids: string[]): Promise<number[]>;
+  poolCollectBuffer(pool: string, job: number, cursor: number, need: number, waiter: string, ttl: number): Promise<(number | Buffer)[]>;
+  poolStop(pool: string, how: 'closed' | 'terminated', wakePrefix: string, ttl: number): Promise<number>;
   dictPopBuffer(dict: string, field: Bytes): Promise<Buffer | null>;
   dictSetdefaultBuffer(dict: string, field: Bytes, value: Bytes, ttl: number): Promise<Buffer>;
 }
 
+/** What claim() in scripts/includes/pool.lua answers: status, straggler hint, then id/call pairs. */
+type ClaimReply = [status: Buffer, hint: number, ...idsAndCalls: Buffer[]];
+
+/** Work a pool worker claimed: chunks to run, or why there are none. */
+export interface Claim {
+  status: 'run' | 'wait' | 'stop';
+  chunks: { id: string; call: Buffer }[];
+  /** When waiting: ms until a running chunk may become a straggler (-1: none can). */
+  hintMs: number;
+}
+
 export interface WaitHooks {
+  /** Stops the wait (an activity's cancellation). */
   signal?: AbortSignal;
-  /** Called between blocking slices (activities heartbeat here). */
-  onSlice?: () => void;
 }
 
 /** What a handler gets: the run's keys and the store's helpers. */
@@ -91,12 +107,23 @@ export class RedisStore {
     this.#ttl = keyTtlMs;
   }
 
-  /** Connects, or fails at once with an error naming the URL: never retries in the background. */
+  /**
+   * Connects, or fails at once with an error naming the URL. Once connected, a lost connection
+   * (Redis restarting) is re-established for as long as it takes; commands issued meanwhile fail
+   * after a few attempts, and the activity that issued them is retried.
+   */
   static async connect(url: string, keyTtlMs = DEFAULT_KEY_TTL_MS): Promise<RedisStore> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3, connectTimeout: 5_000, retryStrategy: (times) => (times > 5 ? null : times * 200) });
+    let connected = false;
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      connectTimeout: 5_000,
+      retryStrategy: (times) => (connected ? Math.min(times * 200, 1_000) : times > 5 ? null : times * 200),
+    });
     redis.on('error', () => {}); // surfaced through the failing command instead
     try {
       await redis.connect();
+      connected = true;
     } catch (error) {
       redis.disconnect();
       throw new ProcessError(`cannot reach Redis at ${url}: ${(error as Error).message} (set MPFLOW_REDIS_URL, or run \`mpflow dev up\`)`);
@@ -279,7 +306,7 @@ export class RedisStore {
       const array = keys.object('array', key);
       if (typecode === 'f' || typecode === 'd') return this.#redis.arrayAddFloat(array, offset, typecode, delta, this.#ttl);
       // Integer replies as text: a 64-bit value does not fit a JavaScript number.
-      this.#exactIntegers ??= this.#redis.duplicate({ stringNumbers: true });
+      this.#exactIntegers ??= this.#connection({ stringNumbers: true });
       const [value] = (await this.#exactIntegers.bitfield(array, 'OVERFLOW', 'WRAP', 'INCRBY', BITFIELD_TYPES[typecode], offset * 8, delta)) as unknown as string[];
       return String(value);
     },
@@ -327,9 +354,57 @@ export class RedisStore {
     'list.length': ({ keys }, { key }) => this.#redis.llen(keys.object('list', key)),
     'list.sort': async ({ keys }, { key, reverse }) => (await this.#redis.listSort(keys.object('list', key), reverse ? '1' : '0')) === 1,
 
+    // Pools in queue dispatch (scripts/includes/pool.lua has the layout).
+    'pool.submit': ({ keys }, { key, job, calls, stragglerFactor, stragglerMinMs }) =>
+      this.#redis.poolSubmit(keys.object('pool', key), keys.wakePrefix, this.#ttl, job, stragglerFactor, stragglerMinMs, ...calls.map(asBuffer)),
+    'pool.collect': async (context, op) => {
+      const pool = context.keys.object('pool', op.key);
+      const entries = await this.#wait(context, op, `${pool}:collectors:${op.job}`, async (waiter) => {
+        const flat = await this.#redis.poolCollectBuffer(pool, op.job, op.cursor, op.need, waiter, this.#ttl);
+        if (flat[0] === -1) return 'terminated' as const;
+        if (flat.length === 0) return undefined;
+        const pairs: [number, Uint8Array][] = [];
+        for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i] as number, flat[i + 1] as Buffer]);
+        return pairs;
+      }, 'zset');
+      return entries ?? [];
+    },
+    'pool.stop': async ({ keys }, { key, how }) => (await this.#redis.poolStop(keys.object('pool', key), how, keys.wakePrefix, this.#ttl)) === 1,
+
     'object.load': ({ keys }, { key }) => this.#redis.getBuffer(keys.object('object', key)),
     'object.store': async ({ keys }, { key, state }) => (await this.#redis.set(keys.object('object', key), asBuffer(state), 'PX', this.#ttl)) === 'OK',
   };
+
+  /** Claims up to `count` chunks for a pool worker's free slots; `waiter` is registered as idle when there are none. */
+  async poolClaim(runId: string, poolId: string, count: number, leaseMs: number, waiter: string): Promise<Claim> {
+    return parseClaim(await this.#redis.poolClaimBuffer(runKeys(runId).object('pool', poolId), count, leaseMs, waiter, this.#ttl));
+  }
+
+  /** Records a chunk's outcome (the first copy's wins) and claims the slot's next chunk when `claimNext`. */
+  async poolComplete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, claimNext: boolean, leaseMs: number): Promise<Claim> {
+    const keys = runKeys(runId);
+    return parseClaim(
+      await this.#redis.poolCompleteBuffer(keys.object('pool', poolId), keys.wakePrefix, this.#ttl, id, asBuffer(outcome), ok ? '1' : '0', claimNext ? 1 : 0, leaseMs),
+    );
+  }
+
+  /** Renews the leases of running chunks; false for each one that must stop (done elsewhere, or the pool terminated). */
+  async poolRenew(runId: string, poolId: string, ids: string[], leaseMs: number): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    return (await this.#redis.poolRenew(runKeys(runId).object('pool', poolId), leaseMs, ...ids)).map((keep) => keep === 1);
+  }
+
+  /** Waits until an idle waiter is woken or `timeoutMs` passes. */
+  async awaitWake(runId: string, waiter: string, timeoutMs: number, hooks: WaitHooks): Promise<boolean> {
+    return (await this.#blockingPop(runKeys(runId).wake(waiter), timeoutMs, hooks)) !== null;
+  }
+
+  /** Another connection like the main one; its errors surface through the failing command. */
+  #connection(options: RedisOptions = {}): Redis {
+    const connection = this.#redis.duplicate(options);
+    connection.on('error', () => {});
+    return connection;
+  }
 
   async #acquireLock({ keys, hooks }: OpContext, op: StateOp<'lock.acquire'>, count = 1): Promise<boolean> {
     const lock = keys.object('lock', op.key);
@@ -357,7 +432,13 @@ export class RedisStore {
    * Tries `attempt` (which registers `waiter` on `waiters` when it cannot proceed) until it
    * proceeds or the op's timeout passes; undefined means it never could.
    */
-  async #wait<T>({ keys, hooks }: OpContext, op: { block?: boolean; timeoutMs?: number }, waiters: string, attempt: (waiter: string) => Promise<T | undefined>): Promise<T | undefined> {
+  async #wait<T>(
+    { keys, hooks }: OpContext,
+    op: { block?: boolean; timeoutMs?: number },
+    waiters: string,
+    attempt: (waiter: string) => Promise<T | undefined>,
+    waitersKind: 'list' | 'zset' = 'list',
+  ): Promise<T | undefined> {
     if (!op.block) return attempt('');
     const waiter = randomUUID();
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
@@ -373,7 +454,10 @@ export class RedisStore {
         await this.#blockingPop(keys.wake(waiter), remaining, hooks);
       }
     } finally {
-      if (registered) await this.#redis.multi().lrem(waiters, 0, waiter).del(keys.wake(waiter)).exec();
+      if (registered) {
+        const forget = waitersKind === 'list' ? this.#redis.multi().lrem(waiters, 0, waiter) : this.#redis.multi().zrem(waiters, waiter);
+        await forget.del(keys.wake(waiter)).exec();
+      }
     }
   }
 
@@ -385,9 +469,9 @@ export class RedisStore {
    * Runs a blocking command in slices on a connection of its own, until it answers or
    * `timeoutMs` passes; an abort drops the connection to stop waiting at once.
    */
-  async #blocking<T>({ signal, onSlice }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis, seconds: number) => Promise<T | null>): Promise<T | null> {
+  async #blocking<T>({ signal }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis, seconds: number) => Promise<T | null>): Promise<T | null> {
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    const connection = this.#idleBlocking.pop() ?? this.#redis.duplicate();
+    const connection = this.#idleBlocking.pop() ?? this.#connection();
     const abort = () => connection.disconnect();
     signal?.addEventListener('abort', abort, { once: true });
     let reusable = true;
@@ -398,7 +482,6 @@ export class RedisStore {
         if (remaining <= 0) return null;
         const answer = await command(connection, Math.max(remaining, 1) / 1000);
         if (answer !== null) return answer;
-        onSlice?.();
       }
     } catch (error) {
       reusable = false;
@@ -409,6 +492,12 @@ export class RedisStore {
       else connection.disconnect();
     }
   }
+}
+
+function parseClaim([status, hint, ...idsAndCalls]: ClaimReply): Claim {
+  const chunks: Claim['chunks'] = [];
+  for (let i = 0; i < idsAndCalls.length; i += 2) chunks.push({ id: idsAndCalls[i].toString(), call: idsAndCalls[i + 1] });
+  return { status: status.toString() as Claim['status'], chunks, hintMs: hint };
 }
 
 function asBuffer(bytes: Bytes): Buffer {

@@ -1,34 +1,42 @@
 /**
- * Fork-join overhead: wall time of `Pool(n).map(sleep(s), [s] * n)` minus s, for each
- * n on the local and the durable engine, in one invocation. Medians of REPEATS runs.
+ * Fork-join overhead (the study's benchmark 1): wall time of `Pool(n).map(sleep(s), [s] * n)`
+ * minus s, for each n, on the local engine, the durable engine in each dispatch, and Python's
+ * multiprocessing.Pool (pool start included everywhere), in one invocation. Medians of REPEATS.
  *   npx tsx bench/fork-join/run.ts [repeats=3] [sleepMs=1000]   (BENCH_SIZES=1,8 for fewer sizes)
  */
-import { engines, median, printTable, sample, writeResults } from '../lib.js';
+import { lineChart } from '../chart.js';
+import { POOL_CONFIGURATIONS, median, poolConfigurations, printTable, python, sample, writeResults } from '../lib.js';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1,8,64,256,1024').split(',').map(Number);
 const repeats = Number(process.argv[2] ?? 3);
 const sleepMs = Number(process.argv[3] ?? 1000);
 const STUDY_WARM_OVERHEAD_MS_AT_1024 = 940;
+const GOAL_DURABLE_MS_AT_1024 = 500;
+const PYTHON = 'python multiprocessing';
 
-const runners = await engines('bench/fork-join');
-const rows: { n: number; localMs: number; durableMs: number; ratio: number }[] = [];
+const runners = await poolConfigurations('bench/fork-join');
+const rows: ({ n: number } & Record<string, number>)[] = [];
 try {
-  for (const name of ['local', 'temporal'] as const) await runners[name].run('main', 1, 10); // warm-up: threads, bundle, first workflow
+  for (const name of POOL_CONFIGURATIONS) await runners[name].run('main', 1, 10); // warm-up: threads, bundle, first workflow
   for (const n of SIZES) {
-    const overhead = async (name: 'local' | 'temporal') =>
-      median(await sample(repeats, () => runners[name].run('main', n, sleepMs))) - sleepMs;
-    const localMs = await overhead('local');
-    const durableMs = await overhead('temporal');
-    rows.push({ n, localMs, durableMs, ratio: durableMs / localMs });
+    const row: { n: number } & Record<string, number> = { n };
+    for (const name of POOL_CONFIGURATIONS) row[name] = median(await sample(repeats, () => runners[name].run('main', n, sleepMs))) - sleepMs;
+    row[PYTHON] = median(Array.from({ length: repeats }, () => python('fork-join', n, sleepMs).ms)) - sleepMs;
+    rows.push(row);
   }
 } finally {
-  await runners.local.close();
-  await runners.temporal.close();
+  await runners.close();
 }
 
+const columns = [...POOL_CONFIGURATIONS, PYTHON];
 printTable(
-  `fork-join overhead (wall − ${sleepMs} ms), median of ${repeats}; the study's Lithops (warm Lambda) at n = 1024: ${STUDY_WARM_OVERHEAD_MS_AT_1024} ms`,
-  ['n', 'local ms', 'durable ms', 'durable/local', 'durable/study'],
-  rows.map(({ n, localMs, durableMs, ratio }) => [n, localMs, durableMs, ratio, n === 1024 ? durableMs / STUDY_WARM_OVERHEAD_MS_AT_1024 : '']),
+  `fork-join overhead in ms (wall − ${sleepMs} ms), median of ${repeats}; goal: durable ≤ ${GOAL_DURABLE_MS_AT_1024} ms at n = 1024; the study's Lithops (warm Lambda): ${STUDY_WARM_OVERHEAD_MS_AT_1024} ms`,
+  ['n', ...columns, 'queue/local', 'queue/activity', 'queue/python'],
+  rows.map((row) => [row.n, ...columns.map((name) => row[name]), row['durable · queue'] / row.local, row['durable · queue'] / row['durable · activity'], row['durable · queue'] / row[PYTHON]]),
 );
-console.log(`\nwrote ${writeResults('fork-join', { sleepMs, repeats, studyWarmOverheadMsAt1024: STUDY_WARM_OVERHEAD_MS_AT_1024, rows })}`);
+const points = rows.flatMap((row) => columns.map((engine) => ({ n: row.n, engine, overheadMs: Math.max(row[engine], 1) })));
+await writeResults(
+  'fork-join',
+  { sleepMs, repeats, studyWarmOverheadMsAt1024: STUDY_WARM_OVERHEAD_MS_AT_1024, goalDurableMsAt1024: GOAL_DURABLE_MS_AT_1024, rows },
+  lineChart(`Fork-join overhead (wall − ${sleepMs} ms), median of ${repeats}`, points, { field: 'n', title: 'n (processes = tasks)', log: true }, { field: 'overheadMs', title: 'overhead (ms, log)', log: true }),
+);

@@ -3,6 +3,7 @@
  * main↔task, on the local and the durable engine in one invocation. The task times them.
  *   npx tsx bench/pipe-latency/run.ts [rounds=10000] [durableMainRounds=rounds]
  */
+import { barChart } from '../chart.js';
 import { engines, median, printTable, writeResults } from '../lib.js';
 
 const rounds = Number(process.argv[2] ?? 10_000);
@@ -33,4 +34,4 @@ printTable(
   ['engine', 'path', 'rounds', 'mean ms', 'p50 ms', 'p99 ms', 'max ms', 'p50 vs local'],
   rows.map((r) => [r.engine, r.path, r.rounds, r.meanMs, r.p50Ms, r.p99Ms, r.maxMs, r.p50Ms / rows.find((l) => l.engine === 'local' && l.path === r.path)!.p50Ms]),
 );
-console.log(`\nwrote ${writeResults('pipe-latency', { targets: TARGETS, rows })}`);
+await writeResults('pipe-latency', { targets: TARGETS, rows }, barChart(`Pipe round trip p50 (ms, log), ${rounds} rounds`, rows, { field: 'path', title: null }, { field: 'p50Ms', title: 'p50 round trip (ms)', log: true }));

@@ -3,6 +3,7 @@
  * another, on the local and the durable engine in one invocation. The receiver times it.
  *   npx tsx bench/pipe-throughput/run.ts [count=1000] [sizeBytes=1048576]
  */
+import { barChart } from '../chart.js';
 import { engines, printTable, writeResults } from '../lib.js';
 
 const count = Number(process.argv[2] ?? 1000);
@@ -23,4 +24,4 @@ try {
   await runners.temporal.close();
 }
 printTable(`pipe throughput, ${count} × ${size} B task→task (target ≥ ${TARGET_MB_PER_S} MB/s; the study: ~${STUDY_MB_PER_S} MB/s)`, ['engine', 'ms', 'MB', 'MB/s', 'vs local'], rows.map((r) => [r.engine, r.ms, r.megabytes, r.mbPerSecond, r.mbPerSecond / rows[0].mbPerSecond]));
-console.log(`\nwrote ${writeResults('pipe-throughput', { count, size, rows })}`);
+await writeResults('pipe-throughput', { count, size, rows }, barChart(`Pipe throughput, ${count} × ${size} B task→task`, rows, { field: 'engine', title: null }, { field: 'mbPerSecond', title: 'MB/s' }));

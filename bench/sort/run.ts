@@ -3,6 +3,7 @@
  * local copies, and over Pipes, on the local and the durable engine in one invocation.
  *   npx tsx bench/sort/run.ts [size=5000000] [processes=4]
  */
+import { barChart } from '../chart.js';
 import { engines, printTable, sample, writeResults } from '../lib.js';
 
 const size = Number(process.argv[2] ?? 5_000_000);
@@ -31,4 +32,5 @@ printTable(
   ['variant', 'local s', 'durable s', 'durable/local'],
   rows.map((r) => [r.variant, r.localMs / 1000, r.durableMs / 1000, r.durableMs / r.localMs]),
 );
-console.log(`\nwrote ${writeResults('sort', { size, processes, study5MSeconds: STUDY_5M_SECONDS, rows })}`);
+const bars = rows.flatMap((r) => [{ variant: r.variant, engine: 'local', seconds: r.localMs / 1000 }, { variant: r.variant, engine: 'durable', seconds: r.durableMs / 1000 }]);
+await writeResults('sort', { size, processes, study5MSeconds: STUDY_5M_SECONDS, rows }, barChart(`Sort of ${size} doubles, ${processes} processes`, bars, { field: 'variant', title: null }, { field: 'seconds', title: 'seconds' }));

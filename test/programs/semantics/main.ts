@@ -295,3 +295,23 @@ export async function sumOfSquares(processes: number, items: number): Promise<nu
   const squares = await pool.map(t.square, range(items), 1);
   return squares.reduce((a, b) => a + b, 0);
 }
+
+// Straggler copies (queue dispatch)
+
+/**
+ * Eight 200 ms chunks on Pool(4), the first worker slot taking `slowMs` instead. Returns the
+ * results, how long the map took, and the chunks whose slow run had finished `slowMs` after the start.
+ */
+export async function straggler(slowMs: number, speculative: boolean) {
+  const finished = new Queue<number>();
+  await using pool = new Pool(4, { dispatch: 'queue', speculative: speculative && { factor: 2, minRunTime: 300 } });
+  await pool.map(t.square, range(8), 1); // threads up and the tasks module loaded before the clock starts
+  const started = Date.now();
+  const items = range(8).map((i): [number, number, number, Queue<number>] => [i, 200, slowMs, finished]);
+  const results = await pool.map(t.napSlowOnFirstSlot, items, 1);
+  const tookMs = Date.now() - started;
+  await pause(Math.max(started + slowMs + 500 - Date.now(), 0));
+  const slowRunsFinished: number[] = [];
+  while (!(await finished.empty())) slowRunsFinished.push(await finished.get());
+  return { results, tookMs, slowRunsFinished };
+}

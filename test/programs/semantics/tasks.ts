@@ -88,3 +88,14 @@ export function checksum(bytes: Uint8Array): [number, number] {
   for (let i = 0; i < bytes.length; i += 4096) sum += bytes[i];
   return [bytes.length, sum];
 }
+
+/** Returns `index` after `ms`; on the first worker slot it takes `slowMs` and then reports that it finished. */
+export async function napSlowOnFirstSlot([index, ms, slowMs, finished]: [number, number, number, Queue<number>]): Promise<number> {
+  if (currentProcess().name !== 'PoolWorker-1') {
+    await sleep(ms);
+    return index;
+  }
+  await sleep(slowMs);
+  await finished.put(index);
+  return index;
+}

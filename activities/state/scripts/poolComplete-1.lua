@@ -1,0 +1,44 @@
+--[[
+  Records a chunk's outcome, unless another copy of it finished first, wakes the collectors
+  whose wait is over, and claims the slot's next chunk in the same round trip.
+
+  Input:
+    KEYS[1] pool
+    ARGV[1] wake-up key prefix
+    ARGV[2] key TTL in milliseconds
+    ARGV[3] chunk id ('<job>:<index>')
+    ARGV[4] encoded outcome
+    ARGV[5] '1' when the chunk succeeded, '0' when it failed
+    ARGV[6] slots to claim now (0 or 1)
+    ARGV[7] lease (ms)
+
+  Output:
+    what claim() returns for the next chunk
+]]
+--@include wake
+--@include pool
+local prefix, wakePrefix, ttl, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local job, index = string.match(id, '^(.-):(%d+)$')
+local done = prefix .. ':done:' .. job
+if redis.call('HSETNX', done, index, ARGV[4]) == 1 then
+  local jobKey = prefix .. ':job:' .. job
+  local order = prefix .. ':order:' .. job
+  local durations = prefix .. ':durations:' .. job
+  local collectors = prefix .. ':collectors:' .. job
+  redis.call('RPUSH', order, index)
+  local finished = redis.call('HINCRBY', jobKey, 'finished', 1)
+  if ARGV[5] == '0' then redis.call('HINCRBY', jobKey, 'failed', 1) end
+  local started = tonumber(redis.call('HGET', prefix .. ':started', id) or '0')
+  if started > 0 then redis.call('ZADD', durations, now_ms() - started, index) end
+  -- Collectors wait for a count of finished chunks; a failure ends every wait (first error wins).
+  local woken
+  if ARGV[5] == '0' then woken = redis.call('ZRANGE', collectors, 0, -1)
+  else woken = redis.call('ZRANGEBYSCORE', collectors, '-inf', finished) end
+  wakeCollectors(collectors, woken, wakePrefix, ttl)
+  for _, key in ipairs({done, order, durations}) do touch(key, ttl) end
+end
+redis.call('ZREM', prefix .. ':leases', id)
+redis.call('HDEL', prefix .. ':started', id)
+redis.call('HDEL', prefix .. ':calls', id)
+redis.call('SREM', prefix .. ':copies', id)
+return claim(prefix, tonumber(ARGV[6]), tonumber(ARGV[7]), '', ttl)

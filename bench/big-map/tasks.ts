@@ -1,3 +1,0 @@
-export function double(x: number): number {
-  return 2 * x;
-}

@@ -1,0 +1,47 @@
+/** Renders a benchmark's table as a PNG: a Vega-Lite spec compiled by vega-lite, drawn by vega as SVG, rasterized by resvg. */
+import { writeFileSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+export async function writeChart(name: string, spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile({ background: 'white', ...spec } as TopLevelSpec).spec), { renderer: 'none' });
+  const svg = await view.toSVG(2);
+  view.finalize();
+  const file = new URL(`./results/${name}.png`, import.meta.url);
+  writeFileSync(file, new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng());
+  return file.pathname;
+}
+
+/** A line chart of `y` against `x`, one line per `series`, both axes as given. */
+export function lineChart(title: string, values: object[], x: { field: string; title: string | null; log?: boolean }, y: { field: string; title: string; log?: boolean }, series = 'engine'): TopLevelSpec {
+  return {
+    title,
+    width: 520,
+    height: 320,
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: x.field, type: 'quantitative', title: x.title, scale: x.log ? { type: 'log' } : {} },
+      y: { field: y.field, type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : {} },
+      color: { field: series, type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}
+
+/** A bar chart of `y` for each `x` category, one bar per `series`. */
+export function barChart(title: string, values: object[], x: { field: string; title: string | null }, y: { field: string; title: string; log?: boolean }, series = 'engine'): TopLevelSpec {
+  return {
+    title,
+    width: 520,
+    height: 320,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: x.field, type: 'nominal', title: x.title },
+      xOffset: { field: series },
+      y: { field: y.field, type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : {} },
+      color: { field: series, type: 'nominal', title: null },
+    },
+  } as TopLevelSpec;
+}

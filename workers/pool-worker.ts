@@ -1,0 +1,129 @@
+/**
+ * A pool worker of queue dispatch: hosts a range of a pool's slots and keeps them busy
+ * with chunks from the pool's job queue in Redis until the pool is closed and drained,
+ * or terminated. Each slot claims its next chunk in the same round trip that stores its
+ * last result. Claimed chunks are leased and the leases renewed while they run, so the
+ * chunks of a worker that died go back to the queue; the renewal also tells a chunk to
+ * stop when a straggler copy of it finished first or the pool was terminated.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Claim, RedisStore } from '../activities/state/store.js';
+import { dumps, loads } from '../mp-shim/serialization.js';
+import type { ChunkCall, Outcome, PoolWorkerSpec } from '../mp-shim/transport.js';
+
+/** How often running chunks' leases are renewed (and losing copies stopped); well inside any lease. */
+const RENEW_INTERVAL_MS = 1_000;
+/** Longest idle wait between claims: lapsed leases of dead workers are noticed this often. */
+const IDLE_SLICE_MS = 2_000;
+
+export type RunChunk = (call: ChunkCall, signal: AbortSignal) => Promise<Uint8Array>;
+
+export interface PoolWorkerHooks {
+  /** Aborts the worker: its running chunks stop, their leases lapse, other workers take them. */
+  signal: AbortSignal;
+  /** Called about once a second while the worker lives (activities heartbeat here). */
+  onBeat?: () => void;
+}
+
+type Chunk = Claim['chunks'][number];
+
+class ChunkDiscarded extends Error {}
+
+export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, onBeat }: PoolWorkerHooks): Promise<void> {
+  const { poolId, leaseMs } = spec;
+  const free = Array.from({ length: spec.slots }, (_, i) => spec.firstSlot + spec.slots - 1 - i);
+  const tasksDone = new Map<number, number>();
+  const generation = new Map<number, number>();
+  const running = new Map<number, { id: string; controller: AbortController }>();
+  const waiter = randomUUID();
+  let slotFreed = deferred();
+  let wake: Promise<boolean> | undefined;
+  let failure: unknown;
+
+  const renew = async () => {
+    const entries = [...running.values()];
+    const keep = await store.poolRenew(runId, poolId, entries.map((entry) => entry.id), leaseMs);
+    entries.forEach((entry, i) => keep[i] || entry.controller.abort(new ChunkDiscarded()));
+  };
+  // Beats even while Redis is unreachable: a failing claim or completion ends the worker instead.
+  const renewer = setInterval(() => {
+    onBeat?.();
+    renew().catch(() => {});
+  }, RENEW_INTERVAL_MS);
+
+  /** The call as this slot runs it; `maxTasksPerChild` retires the slot's worker so its initializer runs again. */
+  const onSlot = (slot: number, chunk: Chunk): ChunkCall => {
+    const done = tasksDone.get(slot) ?? 0;
+    if (spec.maxTasksPerChild !== undefined && done === spec.maxTasksPerChild) {
+      tasksDone.set(slot, 1);
+      generation.set(slot, (generation.get(slot) ?? 0) + 1);
+    } else {
+      tasksDone.set(slot, done + 1);
+    }
+    const call = loads<ChunkCall>(chunk.call);
+    call.slot = { poolId, index: slot, generation: generation.get(slot) ?? 0, initializer: spec.initializer, initargs: spec.initargs };
+    return call;
+  };
+
+  const work = async (slot: number, first: Chunk) => {
+    try {
+      for (let chunk: Chunk | undefined = first; chunk && !signal.aborted; ) {
+        const controller = new AbortController();
+        running.set(slot, { id: chunk.id, controller });
+        let outcome: Uint8Array;
+        try {
+          outcome = await run(onSlot(slot, chunk), AbortSignal.any([signal, controller.signal]));
+        } catch (error) {
+          if (controller.signal.aborted || signal.aborted) break;
+          outcome = dumps([false, error as Error] satisfies Outcome);
+        } finally {
+          running.delete(slot);
+        }
+        const next = await store.poolComplete(runId, poolId, chunk.id, outcome, succeeded(outcome), true, leaseMs);
+        chunk = next.chunks[0];
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      free.push(slot);
+      slotFreed.resolve();
+    }
+  };
+
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      if (failure) throw failure;
+      // Reset before looking at `free`: a slot freed from here on resolves the new one.
+      slotFreed = deferred();
+      if (free.length === 0) {
+        await slotFreed.promise;
+        continue;
+      }
+      const claim = await store.poolClaim(runId, poolId, free.length, leaseMs, waiter);
+      for (const chunk of claim.chunks) void work(free.pop()!, chunk);
+      if (claim.status === 'run') continue;
+      if (claim.status === 'stop' && running.size === 0) return;
+      const idleMs = claim.hintMs >= 0 ? Math.min(claim.hintMs + 1, IDLE_SLICE_MS) : IDLE_SLICE_MS;
+      // One wait at a time: a second one on the same wake-up list could miss the token the first takes.
+      wake ??= store.awaitWake(runId, waiter, idleMs, { signal }).finally(() => (wake = undefined));
+      wake.catch(() => {}); // when the slot wins the race, an abort later must not go unhandled
+      await Promise.race([slotFreed.promise, wake]);
+    }
+  } finally {
+    clearInterval(renewer);
+    for (const { controller } of running.values()) controller.abort(new ChunkDiscarded());
+  }
+}
+
+/** Whether `dumps(Outcome)` holds a success; read from the header when it has the usual shape. */
+function succeeded(outcome: Uint8Array): boolean {
+  if (outcome[0] === 0x92 && (outcome[1] === 0xc3 || outcome[1] === 0xc2)) return outcome[1] === 0xc3;
+  return loads<Outcome>(outcome)[0];
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
