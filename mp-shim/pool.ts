@@ -263,12 +263,14 @@ class Pool {
     const runtime = transport();
     const key = this.#id;
     const collecting = (async () => {
-      await runtime.state({ op: 'pool.submit', key, job: job.id, calls: calls.map((call) => dumps(call)), stragglerFactor: this.#straggler.factor, stragglerMinMs: this.#straggler.minMs });
+      await runtime.state({ op: 'pool.submit', key, job: job.id, calls, stragglerFactor: this.#straggler.factor, stragglerMinMs: this.#straggler.minMs });
       // After the first submit: a worker that finds no pool in Redis leaves at once.
+      const workersJustStarted = !this.#workers;
       this.#workers ??= this.#startWorkers();
       for (let cursor = 0; !job.finished; ) {
         const need = cursor + Math.ceil((calls.length - cursor) / 4);
-        const entries = await runtime.state({ op: 'pool.collect', key, job: job.id, cursor, need, block: true });
+        const awaitsNewWork = workersJustStarted && cursor === 0;
+        const entries = await runtime.state({ op: 'pool.collect', key, job: job.id, cursor, need, block: true, awaitsNewWork });
         if (entries === 'terminated') return;
         cursor += entries.length;
         this.#settle(job, () => entries.forEach(([index, outcome]) => job.setChunk(index, loads<Outcome>(outcome))));

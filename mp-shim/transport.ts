@@ -135,8 +135,8 @@ export interface StateOpTable {
   'list.slice': [{ key: string; start: number; stop: number }, Uint8Array[]];
   'list.length': [{ key: string }, number];
   'list.sort': [{ key: string; reverse: boolean }, boolean];
-  /** Queues a job's chunks (`dumps(ChunkCall)` each) on a pool's job queue; a replayed submit queues nothing. */
-  'pool.submit': [{ key: string; job: number; calls: Uint8Array[]; stragglerFactor: number; stragglerMinMs: number }, number];
+  /** Queues a job's chunks on a pool's job queue; a replayed submit queues nothing. */
+  'pool.submit': [{ key: string; job: number; calls: ChunkCall[]; stragglerFactor: number; stragglerMinMs: number }, number];
   /**
    * `[index, dumps(Outcome)]` of the chunks finished since `cursor`, once `need` are finished
    * in all or one failed; 'terminated' when the pool was.
@@ -148,7 +148,13 @@ export interface StateOpTable {
 }
 
 export type StateOpName = keyof StateOpTable;
-export type StateOp<K extends StateOpName = StateOpName> = { op: K; block?: boolean; timeoutMs?: number } & StateOpTable[K][0];
+export type StateOp<K extends StateOpName = StateOpName> = {
+  op: K;
+  block?: boolean;
+  timeoutMs?: number;
+  /** The wait can only end through work launched in this same step (the main program's transport then waits where launching is not held up). */
+  awaitsNewWork?: boolean;
+} & StateOpTable[K][0];
 export type StateResult<K extends StateOpName> = StateOpTable[K][1];
 
 export interface Transport {

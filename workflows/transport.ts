@@ -144,7 +144,7 @@ export class WorkflowTransport implements Transport {
 
   async #state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
-    if (!op.block || !ALWAYS_LONG_WAITS.has(op.op)) {
+    if (!op.block || !(ALWAYS_LONG_WAITS.has(op.op) || op.awaitsNewWork)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
       const result = await this.#local.stateOp(this.runId, { ...op, timeoutMs: shortWait });
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ProcessError } from '../../mp-shim/errors.js';
+import { dumps } from '../../mp-shim/serialization.js';
 import type { StateOp, StateOpName, StateResult } from '../../mp-shim/transport.js';
 import { runKeys, type RunKeys } from './keys.js';
 
@@ -356,7 +357,7 @@ export class RedisStore {
 
     // Pools in queue dispatch (scripts/includes/pool.lua has the layout).
     'pool.submit': ({ keys }, { key, job, calls, stragglerFactor, stragglerMinMs }) =>
-      this.#redis.poolSubmit(keys.object('pool', key), keys.wakePrefix, this.#ttl, job, stragglerFactor, stragglerMinMs, ...calls.map(asBuffer)),
+      this.#redis.poolSubmit(keys.object('pool', key), keys.wakePrefix, this.#ttl, job, stragglerFactor, stragglerMinMs, ...calls.map((call) => asBuffer(dumps(call)))),
     'pool.collect': async (context, op) => {
       const pool = context.keys.object('pool', op.key);
       const entries = await this.#wait(context, op, `${pool}:collectors:${op.job}`, async (waiter) => {

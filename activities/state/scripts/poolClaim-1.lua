@@ -13,4 +13,4 @@
 ]]
 --@include wake
 --@include pool
-return claim(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4])
+return claim(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4], true)

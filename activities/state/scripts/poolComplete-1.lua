@@ -1,6 +1,6 @@
 --[[
   Records a chunk's outcome, unless another copy of it finished first, wakes the collectors
-  whose wait is over, and claims the slot's next chunk in the same round trip.
+  whose wait is over, and claims the slot's next chunk (not a straggler copy) in the same round trip.
 
   Input:
     KEYS[1] pool
@@ -20,6 +20,7 @@
 local prefix, wakePrefix, ttl, id = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local job, index = string.match(id, '^(.-):(%d+)$')
 local done = prefix .. ':done:' .. job
+local now = now_ms()
 if redis.call('HSETNX', done, index, ARGV[4]) == 1 then
   local jobKey = prefix .. ':job:' .. job
   local order = prefix .. ':order:' .. job
@@ -28,17 +29,21 @@ if redis.call('HSETNX', done, index, ARGV[4]) == 1 then
   redis.call('RPUSH', order, index)
   local finished = redis.call('HINCRBY', jobKey, 'finished', 1)
   if ARGV[5] == '0' then redis.call('HINCRBY', jobKey, 'failed', 1) end
-  local started = tonumber(redis.call('HGET', prefix .. ':started', id) or '0')
-  if started > 0 then redis.call('ZADD', durations, now_ms() - started, index) end
+  local started = tonumber(redis.call('ZSCORE', prefix .. ':started', id) or '0')
+  if started > 0 then redis.call('ZADD', durations, now - started, index) end
   -- Collectors wait for a count of finished chunks; a failure ends every wait (first error wins).
   local woken
   if ARGV[5] == '0' then woken = redis.call('ZRANGE', collectors, 0, -1)
   else woken = redis.call('ZRANGEBYSCORE', collectors, '-inf', finished) end
   wakeCollectors(collectors, woken, wakePrefix, ttl)
-  for _, key in ipairs({done, order, durations}) do touch(key, ttl) end
+  if finished == 1 then
+    for _, key in ipairs({done, order, durations}) do touch(key, ttl) end
+  end
 end
 redis.call('ZREM', prefix .. ':leases', id)
-redis.call('HDEL', prefix .. ':started', id)
+redis.call('ZREM', prefix .. ':started', id)
 redis.call('HDEL', prefix .. ':calls', id)
 redis.call('SREM', prefix .. ':copies', id)
-return claim(prefix, tonumber(ARGV[6]), tonumber(ARGV[7]), '', ttl)
+-- Straggler copies are left to the worker's own claims for its idle slots: looking for them on
+-- every completion would cost the most exactly when a map's many last chunks finish together.
+return claim(prefix, tonumber(ARGV[6]), tonumber(ARGV[7]), '', ttl, false, now)

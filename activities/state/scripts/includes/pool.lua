@@ -3,7 +3,7 @@
 --   prefix:jobs             list of chunk ids ('<job>:<index>') waiting, oldest first
 --   prefix:calls            hash chunk id -> encoded ChunkCall, until the chunk is done
 --   prefix:leases           zset chunk id -> lease deadline (ms); lapsed: its worker died
---   prefix:started          hash chunk id -> start time (ms) of a running chunk
+--   prefix:started          zset chunk id -> start time (ms) of a running chunk
 --   prefix:copies           set of chunk ids that already have a straggler copy
 --   prefix:idle             waiters list of pool workers with free slots
 --   prefix:jobids           set of job ids, for terminate
@@ -36,7 +36,7 @@ local function lease(prefix, id, now, leaseMs, claimed)
   local call = redis.call('HGET', prefix .. ':calls', id)
   if not call then return false end
   redis.call('ZADD', prefix .. ':leases', now + leaseMs, id)
-  redis.call('HSET', prefix .. ':started', id, now)
+  redis.call('ZADD', prefix .. ':started', now, id)
   claimed[#claimed + 1] = id
   claimed[#claimed + 1] = call
   return true
@@ -51,31 +51,38 @@ local function median(prefix, job)
   return tonumber(redis.call('ZRANGE', durations, middle, middle, 'WITHSCORES')[2])
 end
 
+-- How many of the longest-running chunks are looked at for stragglers: a straggler is among the
+-- oldest, and the look stays cheap however many chunks run.
+local STRAGGLER_CANDIDATES = 32
+
 -- Chooses running chunks that have run longer than `factor` x their job's median (and minMs) for a copy.
 -- Returns the ms until the next running chunk could become a straggler (nil: none can).
 local function copyStragglers(prefix, count, now, claimed)
-  local running = redis.call('HGETALL', prefix .. ':started')
+  local running = redis.call('ZRANGE', prefix .. ':started', 0, STRAGGLER_CANDIDATES - 1, 'WITHSCORES')
+  local thresholds = {}
   local soonest = nil
   for i = 1, #running, 2 do
     if #claimed >= count * 2 then break end
     local id = running[i]
     local job = string.match(id, '^(.-):')
-    local spec = redis.call('HMGET', prefix .. ':job:' .. job, 'factor', 'minMs')
-    local factor = tonumber(spec[1] or '0')
-    if factor > 0 and redis.call('SISMEMBER', prefix .. ':copies', id) == 0 then
-      local typical = median(prefix, job)
-      if typical then
-        local due = tonumber(running[i + 1]) + math.max(factor * typical, tonumber(spec[2]))
-        if now >= due then
-          local call = redis.call('HGET', prefix .. ':calls', id)
-          if call then
-            redis.call('SADD', prefix .. ':copies', id)
-            claimed[#claimed + 1] = id
-            claimed[#claimed + 1] = call
-          end
-        elseif soonest == nil or due - now < soonest then
-          soonest = due - now
+    if thresholds[job] == nil then
+      local spec = redis.call('HMGET', prefix .. ':job:' .. job, 'factor', 'minMs')
+      local factor, typical = tonumber(spec[1] or '0'), nil
+      if factor > 0 then typical = median(prefix, job) end
+      thresholds[job] = typical and math.max(factor * typical, tonumber(spec[2])) or false
+    end
+    local threshold = thresholds[job]
+    if threshold and redis.call('SISMEMBER', prefix .. ':copies', id) == 0 then
+      local due = tonumber(running[i + 1]) + threshold
+      if now >= due then
+        local call = redis.call('HGET', prefix .. ':calls', id)
+        if call then
+          redis.call('SADD', prefix .. ':copies', id)
+          claimed[#claimed + 1] = id
+          claimed[#claimed + 1] = call
         end
+      elseif soonest == nil or due - now < soonest then
+        soonest = due - now
       end
     end
   end
@@ -83,13 +90,13 @@ local function copyStragglers(prefix, count, now, claimed)
 end
 
 -- Claims up to `count` chunks: lapsed leases first (their workers died), then the queue in
--- order, then straggler copies. Returns {status, hint, id1, call1, ...}: status 'run' when
+-- order, then (when `stragglers`) straggler copies. Returns {status, hint, id1, call1, ...}: status 'run' when
 -- something was claimed, 'wait' (the waiter registered; hint: ms until a straggler may be
 -- due, or -1), or 'stop' (the pool is closed and drained, terminated, or gone).
-local function claim(prefix, count, leaseMs, waiter, ttl)
+local function claim(prefix, count, leaseMs, waiter, ttl, stragglers, now)
   local state = redis.call('HGET', prefix, 'state')
   if not state or state == 'terminated' then return {'stop', -1} end
-  local now = now_ms()
+  now = now or now_ms()
   local claimed = {}
   if count > 0 then
     local lapsed = redis.call('ZRANGEBYSCORE', prefix .. ':leases', '-inf', now, 'LIMIT', 0, count)
@@ -103,9 +110,12 @@ local function claim(prefix, count, leaseMs, waiter, ttl)
     end
   end
   local hint = nil
-  if #claimed < count * 2 then hint = copyStragglers(prefix, count, now, claimed) end
+  if stragglers and #claimed < count * 2 then hint = copyStragglers(prefix, count, now, claimed) end
   if #claimed > 0 then
-    for _, key in ipairs({prefix .. ':leases', prefix .. ':started', prefix .. ':copies'}) do touch(key, ttl) end
+    -- The keys expire with the pool's (set at submit, and here once they exist): one look, not three writes.
+    if redis.call('PTTL', prefix .. ':leases') < 0 then
+      for _, key in ipairs({prefix .. ':leases', prefix .. ':started', prefix .. ':copies'}) do touch(key, ttl) end
+    end
     table.insert(claimed, 1, -1)
     table.insert(claimed, 1, 'run')
     return claimed
