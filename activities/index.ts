@@ -28,7 +28,7 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
     async poolWorker(runId: string, spec: PoolWorkerSpec): Promise<void> {
       const context = Context.current();
       const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, { runId, tasksModule, redisUrl: store.url }, signal);
-      await runPoolWorker(store, runId, spec, run, { signal: context.cancellationSignal, onBeat: () => context.heartbeat() });
+      await runPoolWorker(store, runId, spec, run, { signal: context.cancellationSignal, parallelism: backend.parallelism, onBeat: () => context.heartbeat() });
     },
 
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */

@@ -22,9 +22,9 @@ export function lineChart(title: string, values: object[], x: { field: string; t
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: x.field, type: 'quantitative', title: x.title, scale: x.log ? { type: 'log' } : {} },
+      x: { field: x.field, type: 'quantitative', title: x.title, scale: x.log ? { type: 'log', nice: false } : {} },
       y: { field: y.field, type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : {} },
-      color: { field: series, type: 'nominal', title: null },
+      color: { field: series, type: 'nominal', title: null, legend: { labelLimit: 0 } },
     },
   } as TopLevelSpec;
 }
@@ -41,7 +41,7 @@ export function barChart(title: string, values: object[], x: { field: string; ti
       x: { field: x.field, type: 'nominal', title: x.title },
       xOffset: { field: series },
       y: { field: y.field, type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : {} },
-      color: { field: series, type: 'nominal', title: null },
+      color: { field: series, type: 'nominal', title: null, legend: { labelLimit: 0 } },
     },
   } as TopLevelSpec;
 }

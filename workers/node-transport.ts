@@ -110,7 +110,8 @@ export class LocalEngineTransport extends NodeTransport {
     const controller = new AbortController();
     const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
     const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(this.backend, call, this.context, signal);
-    return { done: runPoolWorker(this.store, this.runId, spec, run, { signal: controller.signal }), cancel: () => controller.abort() };
+    const hooks = { signal: controller.signal, parallelism: this.backend.parallelism };
+    return { done: runPoolWorker(this.store, this.runId, spec, run, hooks), cancel: () => controller.abort() };
   }
 
   runTask(call: ChunkCall): Promise<Uint8Array> {

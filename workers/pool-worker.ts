@@ -21,6 +21,12 @@ export type RunChunk = (call: ChunkCall, signal: AbortSignal) => Promise<Uint8Ar
 export interface PoolWorkerHooks {
   /** Aborts the worker: its running chunks stop, their leases lapse, other workers take them. */
   signal: AbortSignal;
+  /**
+   * Chunks the compute backend runs at full speed at once. Straggler copies start only while fewer
+   * run here: on a busy backend a chunk waiting for a thread only looks slow, and a copy would
+   * take CPU from the chunks that are running.
+   */
+  parallelism: number;
   /** Called about once a second while the worker lives (activities heartbeat here). */
   onBeat?: () => void;
 }
@@ -29,7 +35,7 @@ type Chunk = Claim['chunks'][number];
 
 class ChunkDiscarded extends Error {}
 
-export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, onBeat }: PoolWorkerHooks): Promise<void> {
+export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, parallelism, onBeat }: PoolWorkerHooks): Promise<void> {
   const { poolId, leaseMs } = spec;
   const free = Array.from({ length: spec.slots }, (_, i) => spec.firstSlot + spec.slots - 1 - i);
   const tasksDone = new Map<number, number>();
@@ -100,7 +106,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
         await slotFreed.promise;
         continue;
       }
-      const claim = await store.poolClaim(runId, poolId, free.length, leaseMs, waiter);
+      const claim = await store.poolClaim(runId, poolId, free.length, leaseMs, waiter, running.size < parallelism);
       for (const chunk of claim.chunks) void work(free.pop()!, chunk);
       if (claim.status === 'run') continue;
       if (claim.status === 'stop' && running.size === 0) return;

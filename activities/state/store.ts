@@ -53,7 +53,7 @@ interface Scripts {
   listPopBuffer(list: string, index: number, marker: Bytes): Promise<Buffer | null>;
   listSort(list: string, descending: string): Promise<number>;
   poolSubmit(pool: string, wakePrefix: string, ttl: number, job: number, factor: number, minMs: number, ...calls: Bytes[]): Promise<number>;
-  poolClaimBuffer(pool: string, count: number, leaseMs: number, waiter: string, ttl: number): Promise<ClaimReply>;
+  poolClaimBuffer(pool: string, count: number, leaseMs: number, waiter: string, ttl: number, stragglers: string): Promise<ClaimReply>;
   poolCompleteBuffer(pool: string, wakePrefix: string, ttl: number, id: string, outcome: Bytes, ok: string, count: number, leaseMs: number): Promise<ClaimReply>;
   poolRenew(pool: string, leaseMs: number, ...ids: string[]): Promise<number[]>;
   poolCollectBuffer(pool: string, job: number, cursor: number, need: number, waiter: string, ttl: number): Promise<(number | Buffer)[]>;
@@ -376,9 +376,12 @@ export class RedisStore {
     'object.store': async ({ keys }, { key, state }) => (await this.#redis.set(keys.object('object', key), asBuffer(state), 'PX', this.#ttl)) === 'OK',
   };
 
-  /** Claims up to `count` chunks for a pool worker's free slots; `waiter` is registered as idle when there are none. */
-  async poolClaim(runId: string, poolId: string, count: number, leaseMs: number, waiter: string): Promise<Claim> {
-    return parseClaim(await this.#redis.poolClaimBuffer(runKeys(runId).object('pool', poolId), count, leaseMs, waiter, this.#ttl));
+  /**
+   * Claims up to `count` chunks for a pool worker's free slots, straggler copies too when `stragglers`;
+   * `waiter` is registered as idle when there are none.
+   */
+  async poolClaim(runId: string, poolId: string, count: number, leaseMs: number, waiter: string, stragglers: boolean): Promise<Claim> {
+    return parseClaim(await this.#redis.poolClaimBuffer(runKeys(runId).object('pool', poolId), count, leaseMs, waiter, this.#ttl, stragglers ? '1' : '0'));
   }
 
   /** Records a chunk's outcome (the first copy's wins) and claims the slot's next chunk when `claimNext`. */
