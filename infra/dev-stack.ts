@@ -41,11 +41,16 @@ const temporal: Service = {
   ],
 };
 
+/** Where the dev stack's Redis keeps its append-only file. */
+export function redisDataDir(dir = stateDir()): string {
+  return join(dir, 'redis');
+}
+
 const redis: Service = {
   name: 'redis',
   port: REDIS_PORT,
   command: (dir) => {
-    const dataDir = join(dir, 'redis');
+    const dataDir = redisDataDir(dir);
     mkdirSync(dataDir, { recursive: true });
     return [redisServer(), ['--bind', HOST, '--port', `${REDIS_PORT}`, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
   },

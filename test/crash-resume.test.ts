@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
 import { runKeys } from '../activities/state/keys.js';
 import { RedisStore } from '../activities/state/store.js';
-import { resolveEndpoints } from '../infra/dev-stack.js';
+import { redisDataDir, resolveEndpoints } from '../infra/dev-stack.js';
 import { loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, Dispatch } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain } from '../workers/client.js';
@@ -99,12 +100,16 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
   });
 
   it('queue dispatch: a Redis restart in the middle of a map loses nothing (append-only file)', async (t) => {
-    if (process.env.MPFLOW_REDIS_URL) return t.skip('restarts only the dev stack\'s Redis; MPFLOW_REDIS_URL points elsewhere');
+    const admin = new Redis(endpoints.redisUrl).on('error', () => {});
+    const [, dataDir] = (await admin.config('GET', 'dir')) as string[];
+    if (process.env.MPFLOW_REDIS_URL || resolve(dataDir) !== resolve(redisDataDir())) {
+      admin.disconnect();
+      return t.skip(`restarts only this checkout's dev-stack Redis, and the one running keeps its data in ${dataDir}`);
+    }
     const runTag = `crash-${randomUUID()}`;
     startWorker();
     const handle = await mapHalfDone(runTag, 'queue');
     const doneBeforeRestart = await chunksWithResults(handle.workflowId);
-    const admin = new Redis(endpoints.redisUrl).on('error', () => {});
     await admin.shutdown().catch(() => {}); // the connection closes as the server stops
     admin.disconnect();
     await resolveEndpoints({ temporal: false }); // starts it again, from its append-only file
