@@ -41,6 +41,8 @@ export function barChart(title: string, values: object[], x: { field: string; ti
       x: { field: x.field, type: 'nominal', title: x.title },
       xOffset: { field: series },
       y: { field: y.field, type: 'quantitative', title: y.title, scale: y.log ? { type: 'log' } : {} },
+      // A log scale has no zero for bars to start from: they start below the smallest value.
+      ...(y.log ? { y2: { datum: Math.min(...values.map((value) => (value as Record<string, number>)[y.field])) / 2 } } : {}),
       color: { field: series, type: 'nominal', title: null, legend: { labelLimit: 0 } },
     },
   } as TopLevelSpec;
