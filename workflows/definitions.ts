@@ -21,7 +21,7 @@ export const defaultRunOptions: Omit<RunOptions, 'cpuCount'> = {
   heartbeatTimeoutMs: 10_000,
   maxAttempts: 5,
   maxChunksPerMap: 1_000,
-  poolSlotsPerWorker: 64,
+  poolSlotsPerWorker: 256,
   dispatch: 'auto',
 };
 
