@@ -89,12 +89,13 @@ class Pool {
   readonly #freeSlots: number[];
   readonly #slotTasks: number[];
   readonly #slotGeneration: number[];
-  readonly #inflight = new Set<Launch>();
+  /** Work under way: launched chunks and queue-dispatch collectors; terminate cancels them, join waits for them. */
+  readonly #inflight = new Set<{ cancel(): void }>();
   #whenIdle?: { promise: Promise<void>; resolve: () => void };
   readonly dispatch: 'activity' | 'queue';
   readonly #straggler: { factor: number; minMs: number };
   #workers?: PoolWorkers;
-  #stopped?: Promise<unknown>;
+  #workersStopped = false;
 
   constructor(processes?: number, options: PoolOptions = {}) {
     const runtime = transport();
@@ -169,10 +170,8 @@ class Pool {
     this.#state = 'TERMINATE';
     this.#pendingHead = this.#pending.length = 0;
     for (const launch of this.#inflight) launch.cancel();
-    if (this.#workers) {
-      this.#stopped = transport().state({ op: 'pool.stop', key: this.#id, how: 'terminated' }).catch(() => {});
-      this.#workers.cancel();
-    }
+    this.#stopWorkers('terminated');
+    this.#workers?.cancel();
     this.#failAll(new ProcessError('the pool was terminated before this result was ready'));
   }
 
@@ -196,7 +195,7 @@ class Pool {
     }
     // Pool workers leave on their own once told: waiting for them here would let a result that
     // failed meanwhile (`return pool.map(…)` in an `await using` block) go unhandled for a while.
-    if (this.#workers) this.#stopped ??= transport().state({ op: 'pool.stop', key: this.#id, how: 'closed' }).catch(() => {});
+    this.#stopWorkers('closed');
   }
 
   /**
@@ -262,7 +261,7 @@ class Pool {
     job.started = true;
     const runtime = transport();
     const key = this.#id;
-    const collecting = (async () => {
+    void (async () => {
       await runtime.state({ op: 'pool.submit', key, job: job.id, calls, stragglerFactor: this.#straggler.factor, stragglerMinMs: this.#straggler.minMs });
       // After the first submit: a worker that finds no pool in Redis leaves at once.
       const workersJustStarted = !this.#workers;
@@ -278,11 +277,19 @@ class Pool {
     })()
       .catch((error: Error) => this.#settle(job, () => job.fail(error)))
       .finally(() => {
-        this.#inflight.delete(tracked);
+        this.#inflight.delete(collector);
         this.#notifyIfIdle();
       });
-    const tracked: Launch = { result: collecting.then(() => new Uint8Array()), cancel: () => {} };
-    this.#inflight.add(tracked);
+    // Not cancelled directly: terminating the pool wakes the collector with 'terminated'.
+    const collector = { cancel: () => {} };
+    this.#inflight.add(collector);
+  }
+
+  /** Tells the pool workers to leave: once drained ('closed') or at once ('terminated'); after a terminate, nothing more. */
+  #stopWorkers(how: 'closed' | 'terminated'): void {
+    if (!this.#workers || (this.#workersStopped && how === 'closed')) return;
+    this.#workersStopped = true;
+    transport().state({ op: 'pool.stop', key: this.#id, how }).catch(() => {});
   }
 
   #startWorkers(): PoolWorkers {

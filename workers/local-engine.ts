@@ -22,8 +22,7 @@ export interface LocalRun {
 
 export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto' }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
-  const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url });
-  transport.dispatch = dispatch;
+  const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url }, dispatch);
   installTransport(transport);
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
   try {

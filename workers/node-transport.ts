@@ -34,7 +34,8 @@ export abstract class NodeTransport implements Transport {
   abstract readonly engine: Transport['engine'];
   abstract readonly runId: string;
   readonly maxChunksPerMap = Number.POSITIVE_INFINITY;
-  dispatch: Dispatch = 'auto';
+  /** Tasks start no pools; the local engine's main program takes the run's choice. */
+  readonly dispatch: Dispatch = 'auto';
   readonly progress = new Map<string, JobProgress>();
 
   constructor(protected readonly store: RedisStore) {}
@@ -85,7 +86,12 @@ export class LocalEngineTransport extends NodeTransport {
   /** The main program's locks have no lease: when it dies the run is over. */
   readonly lockLeaseMs = 0;
 
-  constructor(store: RedisStore, private readonly backend: ComputeBackend, private readonly context: RunContext) {
+  constructor(
+    store: RedisStore,
+    private readonly backend: ComputeBackend,
+    private readonly context: RunContext,
+    override readonly dispatch: Dispatch = 'auto',
+  ) {
     super(store);
   }
 

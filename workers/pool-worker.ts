@@ -56,6 +56,8 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
     onBeat?.();
     renew().catch(() => {});
   }, RENEW_INTERVAL_MS);
+  const stopRunning = () => running.forEach(({ controller }) => controller.abort(new ChunkDiscarded()));
+  signal.addEventListener('abort', stopRunning, { once: true });
 
   /** The call as this slot runs it; `maxTasksPerChild` retires the slot's worker so its initializer runs again. */
   const onSlot = (slot: number, chunk: Chunk): ChunkCall => {
@@ -78,14 +80,14 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
         running.set(slot, { id: chunk.id, controller });
         let outcome: Uint8Array;
         try {
-          outcome = await run(onSlot(slot, chunk), AbortSignal.any([signal, controller.signal]));
+          outcome = await run(onSlot(slot, chunk), controller.signal);
         } catch (error) {
-          if (controller.signal.aborted || signal.aborted) break;
+          if (controller.signal.aborted) break;
           outcome = dumps([false, error as Error] satisfies Outcome);
         } finally {
           running.delete(slot);
         }
-        const next = await store.poolComplete(runId, poolId, chunk.id, outcome, succeeded(outcome), true, leaseMs);
+        const next = await store.poolComplete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs);
         chunk = next.chunks[0];
       }
     } catch (error) {
@@ -118,7 +120,8 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
     }
   } finally {
     clearInterval(renewer);
-    for (const { controller } of running.values()) controller.abort(new ChunkDiscarded());
+    signal.removeEventListener('abort', stopRunning);
+    stopRunning();
   }
 }
 

@@ -54,7 +54,7 @@ interface Scripts {
   listSort(list: string, descending: string): Promise<number>;
   poolSubmit(pool: string, wakePrefix: string, ttl: number, job: number, factor: number, minMs: number, ...calls: Bytes[]): Promise<number>;
   poolClaimBuffer(pool: string, count: number, leaseMs: number, waiter: string, ttl: number, stragglers: string): Promise<ClaimReply>;
-  poolCompleteBuffer(pool: string, wakePrefix: string, ttl: number, id: string, outcome: Bytes, ok: string, count: number, leaseMs: number): Promise<ClaimReply>;
+  poolCompleteBuffer(pool: string, wakePrefix: string, ttl: number, id: string, outcome: Bytes, ok: string, leaseMs: number): Promise<ClaimReply>;
   poolRenew(pool: string, leaseMs: number, ...ids: string[]): Promise<number[]>;
   poolCollectBuffer(pool: string, job: number, cursor: number, need: number, waiter: string, ttl: number): Promise<(number | Buffer)[]>;
   poolStop(pool: string, how: 'closed' | 'terminated', wakePrefix: string, ttl: number): Promise<number>;
@@ -360,7 +360,7 @@ export class RedisStore {
       this.#redis.poolSubmit(keys.object('pool', key), keys.wakePrefix, this.#ttl, job, stragglerFactor, stragglerMinMs, ...calls.map((call) => asBuffer(dumps(call)))),
     'pool.collect': async (context, op) => {
       const pool = context.keys.object('pool', op.key);
-      const entries = await this.#wait(context, op, `${pool}:collectors:${op.job}`, async (waiter) => {
+      const entries = await this.#wait(context, op, context.keys.part('pool', op.key, `collectors:${op.job}`), async (waiter) => {
         const flat = await this.#redis.poolCollectBuffer(pool, op.job, op.cursor, op.need, waiter, this.#ttl);
         if (flat[0] === -1) return 'terminated' as const;
         if (flat.length === 0) return undefined;
@@ -384,11 +384,11 @@ export class RedisStore {
     return parseClaim(await this.#redis.poolClaimBuffer(runKeys(runId).object('pool', poolId), count, leaseMs, waiter, this.#ttl, stragglers ? '1' : '0'));
   }
 
-  /** Records a chunk's outcome (the first copy's wins) and claims the slot's next chunk when `claimNext`. */
-  async poolComplete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, claimNext: boolean, leaseMs: number): Promise<Claim> {
+  /** Records a chunk's outcome (the first copy's wins) and claims the slot's next chunk. */
+  async poolComplete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, leaseMs: number): Promise<Claim> {
     const keys = runKeys(runId);
     return parseClaim(
-      await this.#redis.poolCompleteBuffer(keys.object('pool', poolId), keys.wakePrefix, this.#ttl, id, asBuffer(outcome), ok ? '1' : '0', claimNext ? 1 : 0, leaseMs),
+      await this.#redis.poolCompleteBuffer(keys.object('pool', poolId), keys.wakePrefix, this.#ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs),
     );
   }
 

@@ -9,8 +9,7 @@
     ARGV[3] chunk id ('<job>:<index>')
     ARGV[4] encoded outcome
     ARGV[5] '1' when the chunk succeeded, '0' when it failed
-    ARGV[6] slots to claim now (0 or 1)
-    ARGV[7] lease (ms)
+    ARGV[6] lease (ms)
 
   Output:
     what claim() returns for the next chunk
@@ -46,4 +45,4 @@ redis.call('HDEL', prefix .. ':calls', id)
 redis.call('SREM', prefix .. ':copies', id)
 -- Straggler copies are left to the worker's own claims for its idle slots: looking for them on
 -- every completion would cost the most exactly when a map's many last chunks finish together.
-return claim(prefix, tonumber(ARGV[6]), tonumber(ARGV[7]), '', ttl, false, now)
+return claim(prefix, 1, tonumber(ARGV[6]), '', ttl, false, now)

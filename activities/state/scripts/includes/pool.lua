@@ -26,8 +26,7 @@ end
 local function wakeCollectors(collectors, waiters, wakePrefix, ttl)
   for _, waiter in ipairs(waiters) do
     redis.call('ZREM', collectors, waiter)
-    redis.call('RPUSH', wakePrefix .. waiter, '1')
-    touch(wakePrefix .. waiter, ttl)
+    signal(wakePrefix, waiter, ttl)
   end
 end
 
