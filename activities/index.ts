@@ -4,11 +4,13 @@
  * operations go to Redis.
  */
 import { Context } from '@temporalio/activity';
-import type { ChunkCall, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
+import { isStorageError } from '../mp-shim/fs.js';
+import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { ComputeBackend } from '../workers/compute-backend.js';
 import { runWithRetries } from '../workers/node-transport.js';
 import { runPoolWorker } from '../workers/pool-worker.js';
 import type { RedisStore } from './state/store.js';
+import { executeFileOp } from './storage/index.js';
 
 export interface ActivityDeps {
   store: RedisStore;
@@ -17,18 +19,30 @@ export interface ActivityDeps {
   tasksModule: string;
 }
 
+/** The run a task belongs to, as the workflow names it to an activity. */
+export interface RunRef {
+  runId: string;
+  /** The run's storage URL (mpflow/fs). */
+  storage: string;
+}
+
+/** A storage operation's outcome: its result, or the Node code it failed with (never retried). */
+export type FileOutcome<K extends FileOpName> = [ok: true, result: FileResult<K>] | [ok: false, code: string];
+
 export function createActivities({ store, backend, tasksModule }: ActivityDeps) {
+  const contextOf = ({ runId, storage }: RunRef) => ({ runId, storage, tasksModule, redisUrl: store.url });
   return {
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
-    async runChunk(runId: string, call: ChunkCall): Promise<Uint8Array> {
-      return whileHeartbeating(() => backend.run(call, { runId, tasksModule, redisUrl: store.url }, Context.current().cancellationSignal));
+    async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {
+      return whileHeartbeating(() => backend.run(call, contextOf(run), Context.current().cancellationSignal));
     },
 
     /** Hosts slots of a queue-dispatch pool until the pool is closed and drained or terminated. */
-    async poolWorker(runId: string, spec: PoolWorkerSpec): Promise<void> {
+    async poolWorker(run: RunRef, spec: PoolWorkerSpec): Promise<void> {
       const context = Context.current();
-      const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, { runId, tasksModule, redisUrl: store.url }, signal);
-      await runPoolWorker(store, runId, spec, run, { signal: context.cancellationSignal, parallelism: backend.parallelism, onBeat: () => context.heartbeat() });
+      const { runId } = run;
+      const execute = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, contextOf(run), signal);
+      await runPoolWorker(store, runId, spec, execute, { signal: context.cancellationSignal, parallelism: backend.parallelism, onBeat: () => context.heartbeat() });
     },
 
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */
@@ -39,6 +53,19 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
     /** A shared-state operation that may wait for minutes: heartbeats while it waits, stops when cancelled. */
     async waitingStateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
       return whileHeartbeating(() => store.execute(runId, op, { signal: Context.current().cancellationSignal }));
+    },
+
+    /**
+     * A storage operation for the main program (mpflow/fs). A failure with a Node code is the
+     * program's to catch and is returned; any other failure is the infrastructure's and retried.
+     */
+    async fileOp<K extends FileOpName>(storage: string, op: FileOp<K>): Promise<FileOutcome<K>> {
+      try {
+        return [true, await executeFileOp(storage, op)];
+      } catch (error) {
+        if (isStorageError(error)) return [false, error.code];
+        throw error;
+      }
     },
 
     /** Removes the run's keys when its main program ends. */

@@ -4,6 +4,9 @@
 import { register as registerImport } from 'tsx/esm/api';
 import { register as registerRequire } from 'tsx/cjs/api';
 
+// mpflow runs on Node 20 by choice; the AWS SDK's notice that later SDK releases will want Node 22 is not the user's to act on.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 registerImport();
 registerRequire();
 await import('./main.ts');

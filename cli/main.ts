@@ -6,7 +6,7 @@ import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.
 import { ValueError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
-import type { Endpoints } from '../workers/config.js';
+import { storageUrl, type Endpoints } from '../workers/config.js';
 import { LocalBackend } from '../workers/local-backend.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
@@ -15,11 +15,11 @@ import { parseCommandLine, type CommandLine } from './args.js';
 import { progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
-  mpflow run <program> [--engine temporal|local] [--dispatch auto|queue|activity] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
+  mpflow run <program> [--engine temporal|local] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
   mpflow worker <program> [--json]
   mpflow status <workflowId> [--json]
   mpflow result <workflowId> [--json]
-  mpflow dev up | down | status [--json]`;
+  mpflow dev up [--s3] | down | status [--json]`;
 
 async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
@@ -45,17 +45,18 @@ async function run(line: CommandLine): Promise<void> {
   if (engine !== 'temporal' && engine !== 'local') throw new ValueError(`--engine must be temporal or local, got '${engine}'`);
   const dispatch = line.flags.dispatch ?? 'auto';
   if (dispatch !== 'auto' && dispatch !== 'queue' && dispatch !== 'activity') throw new ValueError(`--dispatch must be auto, queue or activity, got '${dispatch}'`);
+  const storage = storageUrl(line.flags.storage);
   const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
   const backend = new LocalBackend();
   const showProgress = progressPrinter();
   try {
     if (engine === 'local') {
-      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch });
+      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch, storage });
       return emit(line, { engine, result: value }, value);
     }
     const client = await connectClient(endpoints, store);
-    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch } });
+    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch, storage } });
     log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
     const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
     // The last progress is read while this process's worker can still answer the query.
@@ -119,8 +120,9 @@ async function result(line: CommandLine): Promise<void> {
 async function dev(line: CommandLine): Promise<void> {
   switch (line.operands[0]) {
     case 'up': {
-      const endpoints = await devUp();
-      log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}`);
+      const endpoints = await devUp({ s3: line.flags.s3 });
+      const s3 = endpoints.s3Endpoint ? `, S3 ${endpoints.s3Endpoint} (MPFLOW_S3_ENDPOINT=${endpoints.s3Endpoint})` : '';
+      log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}${s3}`);
       return emit(line, endpoints);
     }
     case 'down':

@@ -2,6 +2,7 @@
  * The embedded dev stack: a Temporal dev server (persistent SQLite) and Redis
  * (AOF on) under the state dir, installed when missing and reused when already
  * up. Configured servers (TEMPORAL_ADDRESS, MPFLOW_REDIS_URL) take precedence.
+ * On request (`mpflow dev up --s3`) an S3-compatible server too: moto's, in memory.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,15 +13,17 @@ import { ProcessError } from '../mp-shim/errors.js';
 import { configuredEndpoints, stateDir, type Endpoints } from '../workers/config.js';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
+export const MOTO_VERSION = '5.2.5';
 const HOST = '127.0.0.1';
 const TEMPORAL_PORT = Number(process.env.MPFLOW_DEV_TEMPORAL_PORT ?? 7233);
 const TEMPORAL_UI_PORT = TEMPORAL_PORT + 1000;
 /** Not 6379, so the dev stack never takes over (or is taken over by) a system Redis. */
 const REDIS_PORT = Number(process.env.MPFLOW_DEV_REDIS_PORT ?? 6399);
+const S3_PORT = Number(process.env.MPFLOW_DEV_S3_PORT ?? 9399);
 const START_TIMEOUT_MS = 60_000;
 
 interface Service {
-  name: 'temporal' | 'redis';
+  name: 'temporal' | 'redis' | 's3';
   port: number;
   /** The command line that starts it in the foreground. */
   command(dir: string): [string, string[]];
@@ -56,6 +59,15 @@ const redis: Service = {
   },
 };
 
+const s3: Service = {
+  name: 's3',
+  port: S3_PORT,
+  command: (dir) => [motoServer(dir), ['-H', HOST, '-p', `${S3_PORT}`]],
+};
+
+/** The dev stack's S3 endpoint: storage URLs reach it with `?endpoint=` or MPFLOW_S3_ENDPOINT. */
+export const devS3Endpoint = `http://${HOST}:${S3_PORT}`;
+
 const devEndpoints: Endpoints = {
   temporalAddress: `${HOST}:${TEMPORAL_PORT}`,
   temporalNamespace: 'default',
@@ -78,13 +90,13 @@ export async function resolveEndpoints(needs: { temporal: boolean }): Promise<En
   };
 }
 
-export async function devUp(): Promise<Endpoints> {
-  await Promise.all([temporal, redis].map(ensureRunning));
-  return devEndpoints;
+export async function devUp(options: { s3?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string }> {
+  await Promise.all([temporal, redis, ...(options.s3 ? [s3] : [])].map(ensureRunning));
+  return { ...devEndpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint } : {}) };
 }
 
 export async function devDown(): Promise<void> {
-  await Promise.all([temporal, redis].map(stop));
+  await Promise.all([temporal, redis, s3].map(stop));
 }
 
 export interface ServiceStatus {
@@ -96,7 +108,7 @@ export interface ServiceStatus {
 
 export async function devStatus(): Promise<ServiceStatus[]> {
   return Promise.all(
-    [temporal, redis].map(async (service) => ({
+    [temporal, redis, s3].map(async (service) => ({
       name: service.name,
       address: `${HOST}:${service.port}`,
       up: await isListening(service.port),
@@ -174,6 +186,23 @@ function temporalCli(dir: string): string {
   return own;
 }
 
+/** moto's S3 server from its own virtualenv under the state dir, installed (pinned) from PyPI when missing. */
+function motoServer(dir: string): string {
+  const venv = join(dir, `moto-${MOTO_VERSION}`);
+  const server = join(venv, 'bin', 'moto_server');
+  if (existsSync(server)) return server;
+  console.error(`mpflow: installing moto ${MOTO_VERSION} (pip install "moto[server]") into ${venv}`);
+  // Debian splits venv's pip bootstrap into python3-venv.
+  if (spawnSync('python3', ['-c', 'import ensurepip']).status !== 0) aptInstall('python3-venv');
+  const created = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  const installed = created.status === 0 && spawnSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], { stdio: 'inherit' });
+  if (!installed || installed.status !== 0 || !existsSync(server)) {
+    rmSync(venv, { recursive: true, force: true });
+    throw new ProcessError(`could not install moto: \`python3 -m venv\` then \`pip install "moto[server]==${MOTO_VERSION}"\` failed; install python3-venv, or point MPFLOW_S3_ENDPOINT at another S3-compatible server`);
+  }
+  return server;
+}
+
 /** redis-server from PATH; installed with apt-get when running as root. */
 function redisServer(): string {
   const onPath = which('redis-server');
@@ -181,13 +210,19 @@ function redisServer(): string {
   if (process.getuid?.() !== 0) {
     throw new ProcessError('redis-server is not installed: install it (e.g. `sudo apt-get install redis-server`) or set MPFLOW_REDIS_URL to a running Redis');
   }
-  console.error('mpflow: installing redis-server (apt-get install redis-server)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
+  aptInstall('redis-server');
   const installed = which('redis-server');
   if (!installed) throw new ProcessError('could not install redis-server with apt-get; install it yourself or set MPFLOW_REDIS_URL');
   return installed;
+}
+
+/** Installs a Debian package when running as root; otherwise the caller's own error explains what is missing. */
+function aptInstall(name: string): void {
+  if (process.getuid?.() !== 0) return;
+  console.error(`mpflow: installing ${name} (apt-get install ${name})`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  spawnSync('apt-get', ['install', '-y', '-qq', name], { stdio: 'inherit', env });
 }
 
 function which(command: string): string | undefined {

@@ -17,5 +17,6 @@ export { Array, RawArray, RawValue, SharedArray, SharedValue, Value } from './sh
 export { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from './synchronize.js';
 export type { Held } from './synchronize.js';
 export { proxyTasks, taskRef } from './tasks.js';
+export * as fs from './fs.js';
 export type { TaskRef, TaskRefs } from './tasks.js';
 export type { Duration } from './duration.js';

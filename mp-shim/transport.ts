@@ -147,6 +147,59 @@ export interface StateOpTable {
   'object.store': [{ key: string; state: Uint8Array }, boolean];
 }
 
+/** What storage says of a path: a file (an object) or a directory (a prefix). */
+export interface FileInfo {
+  kind: 'file' | 'directory';
+  size: number;
+  mtimeMs: number;
+}
+
+/** One entry of a directory listing; `parent` is the entry's directory, relative to the storage root. */
+export interface DirEntry {
+  name: string;
+  parent: string;
+  kind: 'file' | 'directory';
+}
+
+/** A write in progress: bytes become visible at `path` only when it completes. */
+export interface Upload {
+  uploadId: string;
+  /** Parts already stored: an appended-to object copied on the server. */
+  parts: string[];
+  /** Bytes the upload holds already (the object appended to). */
+  size: number;
+  /** Bytes of a small appended-to object the writer must send again, ahead of its own. */
+  carried: Uint8Array;
+}
+
+/**
+ * Storage operations (mpflow/fs): name → [arguments, result]. Paths are relative to the
+ * storage root and already normalized; a failure is an error carrying Node's `code`.
+ */
+export interface FileOpTable {
+  /** The bytes of a file, or of `start … end − 1` of it. */
+  'file.read': [{ path: string; start?: number; end?: number }, Uint8Array];
+  'file.write': [{ path: string; bytes: Uint8Array; exclusive: boolean }, null];
+  'file.append': [{ path: string; bytes: Uint8Array }, null];
+  'file.stat': [{ path: string }, FileInfo];
+  'file.list': [{ path: string; recursive: boolean }, DirEntry[]];
+  /** The first directory created (recursive), or null. */
+  'file.mkdir': [{ path: string; recursive: boolean }, string | null];
+  /** `unlink` removes a file, `rmdir` an empty directory, `rm` either (a directory only when recursive). */
+  'file.remove': [{ path: string; how: 'unlink' | 'rmdir' | 'rm'; recursive: boolean; force: boolean }, null];
+  'file.rename': [{ from: string; to: string }, null];
+  'file.copy': [{ from: string; to: string; exclusive: boolean }, null];
+  'upload.start': [{ path: string; exclusive: boolean; append: boolean }, Upload];
+  /** Stores part `part` (1-based) at byte `offset`; returns its tag for `upload.complete`. */
+  'upload.part': [{ path: string; uploadId: string; part: number; offset: number; bytes: Uint8Array }, string];
+  'upload.complete': [{ path: string; uploadId: string; parts: string[]; exclusive: boolean }, null];
+  'upload.abort': [{ path: string; uploadId: string }, null];
+}
+
+export type FileOpName = keyof FileOpTable;
+export type FileOp<K extends FileOpName = FileOpName> = { op: K } & FileOpTable[K][0];
+export type FileResult<K extends FileOpName> = FileOpTable[K][1];
+
 export type StateOpName = keyof StateOpTable;
 export type StateOp<K extends StateOpName = StateOpName> = {
   op: K;
@@ -173,6 +226,8 @@ export interface Transport {
   /** Starts the pool workers of a queue-dispatch pool. */
   startPoolWorkers(pool: PoolSpec): PoolWorkers;
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>>;
+  /** A storage operation on the run's storage (`--storage`); rejects with an error carrying Node's `code`. */
+  file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>>;
   /** Who holds locks taken here: the main program, or one task execution. */
   ownerId(): string;
   /** Lease of locks taken here (0: none, the holder is durable); renewed while the holder runs. */

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseCommandLine } from '../cli/args.js';
+import { freshStorage } from './helpers.js';
 
 const run = promisify(execFile);
 
@@ -41,6 +42,19 @@ describe('the mpflow command', { timeout: 240_000 }, () => {
     assert.match(status.json.webUi as string, new RegExp(`/workflows/${workflowId}$`));
     const result = await mpflow('result', workflowId, '--json');
     assert.deepEqual(result.json, { workflowId, result: ran.json.result });
+  });
+
+  it('--storage puts a run’s files on S3, on both engines alike; a storage it cannot use is a clear error', async () => {
+    const storage = freshStorage('s3');
+    const scenario = (engine: string) => ['run', 'test/programs/files', '--engine', engine, '--entry', 'scenario', '--storage', storage, '--json', '--', 'textAndBinary', 'main', `cli-${engine}`];
+    const [durable, local] = await Promise.all([mpflow(...scenario('temporal')), mpflow(...scenario('local'))]);
+    assert.equal(durable.code, 0, durable.stderr);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal((durable.json.result as { text: string }).text, 'héllo wörld ✓\nsecond line\n');
+    assert.deepEqual(durable.json.result, local.json.result);
+    const unusable = await mpflow('run', 'examples/pi', '--engine', 'local', '--storage', 'ftp://files.example');
+    assert.equal(unusable.code, 1);
+    assert.match(unusable.stderr, /storage must be a file:\/\/\/absolute\/path or s3:\/\/bucket\/prefix URL, got 'ftp:\/\/files.example'/);
   });
 
   it('an unknown command, option or program is a clear error with exit code 1', async () => {

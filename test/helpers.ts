@@ -4,11 +4,15 @@
  * task queue of its own, bundled once.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { RedisStore } from '../activities/state/store.js';
-import { resolveEndpoints } from '../infra/dev-stack.js';
+import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
 import { connectClient, mainResult, startMain } from '../workers/client.js';
 import type { Endpoints } from '../workers/config.js';
 import { LocalBackend } from '../workers/local-backend.js';
@@ -46,7 +50,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
       program,
       store,
       endpoints,
-      run: (entry, ...args) => runLocal({ program, entry, args, store, backend, dispatch: options.dispatch }),
+      run: (entry, ...args) => runLocal({ program, entry, args, store, backend, dispatch: options.dispatch, storage: options.storage }),
       close: async () => {
         await backend.close();
         await store.close();
@@ -98,6 +102,25 @@ export function onEveryEngineAndDispatch(subject: string, programDir: string, bo
   for (const engine of ENGINES) {
     for (const dispatch of ['activity', 'queue'] as const) {
       suite(`${subject} on the ${engine} engine, ${dispatch} dispatch`, engine, programDir, { dispatch }, body, timeout);
+    }
+  }
+}
+
+export type StorageName = 'file' | 's3';
+export const STORAGES: StorageName[] = ['file', 's3'];
+
+/** A fresh, empty storage root: a temporary directory, or a prefix of a bucket on the dev stack's S3 server. */
+export function freshStorage(kind: StorageName): string {
+  if (kind === 'file') return pathToFileURL(mkdtempSync(join(tmpdir(), 'mpflow-fs-'))).href;
+  // A bucket each: the local server lists a prefix by scanning its whole bucket.
+  return `s3://mpflow-test-${randomUUID().slice(0, 8)}/root?endpoint=${encodeURIComponent(devS3Endpoint)}`;
+}
+
+/** Declares the suite `body` once per engine and storage backend, each on a fresh storage root. */
+export function onEveryEngineAndStorage(subject: string, programDir: string, body: (h: () => Harness, storage: StorageName) => void, timeout = 300_000): void {
+  for (const engine of ENGINES) {
+    for (const storage of STORAGES) {
+      suite(`${subject} on the ${engine} engine, ${storage} storage`, engine, programDir, { storage: freshStorage(storage) }, (h) => body(h, storage), timeout);
     }
   }
 }

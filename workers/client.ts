@@ -6,7 +6,7 @@ import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
-import type { Endpoints } from './config.js';
+import { storageUrl, type Endpoints } from './config.js';
 import type { Program } from './program.js';
 import { dataConverter } from './worker.js';
 
@@ -31,7 +31,7 @@ export interface StartRequest {
 
 /** Starts the main program's workflow, or attaches to the open run with the same id. */
 export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
-  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), ...options } };
+  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), storage: storageUrl(), ...options } };
   return client.workflow.start('mainProgram', {
     taskQueue: taskQueue ?? program.taskQueue,
     workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,

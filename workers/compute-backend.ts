@@ -7,6 +7,8 @@ export interface RunContext {
   /** Absolute path of the program's tasks module. */
   tasksModule: string;
   redisUrl: string;
+  /** The run's storage for mpflow/fs: a file:// or s3:// URL. */
+  storage: string;
 }
 
 export interface ComputeBackend {

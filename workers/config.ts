@@ -1,5 +1,7 @@
 /** Where mpflow finds its servers: the environment, or the embedded dev stack. */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseStorageUrl } from '../activities/storage/index.js';
 
 export interface Endpoints {
   temporalAddress: string;
@@ -19,4 +21,15 @@ export function configuredEndpoints(): Partial<Endpoints> {
     redisUrl: process.env.MPFLOW_REDIS_URL || undefined,
     webUiUrl: process.env.MPFLOW_WEB_UI_URL || undefined,
   };
+}
+
+/**
+ * The run's storage for mpflow/fs: `--storage`, else MPFLOW_STORAGE, else `files/` under the
+ * state dir. A plain directory path is taken as a file:// URL.
+ */
+export function storageUrl(chosen = process.env.MPFLOW_STORAGE): string {
+  if (!chosen) return pathToFileURL(join(stateDir(), 'files')).href;
+  const url = /^[a-z][a-z0-9+.-]*:/i.test(chosen) ? chosen : pathToFileURL(resolve(chosen)).href;
+  parseStorageUrl(url);
+  return url;
 }

@@ -6,6 +6,7 @@ import { ValueError } from '../mp-shim/errors.js';
 import { exitFunction } from '../mp-shim/process.js';
 import { installTransport, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
 import type { ComputeBackend } from './compute-backend.js';
+import { storageUrl } from './config.js';
 import { LocalEngineTransport } from './node-transport.js';
 import type { Program } from './program.js';
 
@@ -18,11 +19,13 @@ export interface LocalRun {
   onProgress?: (progress: JobProgress[]) => void;
   /** How pools that do not choose dispatch their chunks; default 'auto'. */
   dispatch?: Dispatch;
+  /** The run's storage URL (mpflow/fs); default storageUrl(). */
+  storage?: string;
 }
 
-export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto' }: LocalRun): Promise<T> {
+export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto', storage = storageUrl() }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
-  const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url }, dispatch);
+  const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url, storage }, dispatch);
   installTransport(transport);
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
   try {

@@ -6,12 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisStore } from '../activities/state/store.js';
+import { executeFileOp } from '../activities/storage/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
 import {
   launchInLanes,
   type ChunkCall,
   type Dispatch,
+  type FileOp,
+  type FileOpName,
+  type FileResult,
   type JobProgress,
   type Launch,
   type PoolSpec,
@@ -33,6 +37,8 @@ const LOCAL_CHUNK_LEASE_MS = 10_000;
 export abstract class NodeTransport implements Transport {
   abstract readonly engine: Transport['engine'];
   abstract readonly runId: string;
+  /** The run's storage URL (mpflow/fs). */
+  abstract readonly storage: string;
   readonly maxChunksPerMap = Number.POSITIVE_INFINITY;
   /** Tasks start no pools; the local engine's main program takes the run's choice. */
   readonly dispatch: Dispatch = 'auto';
@@ -54,6 +60,10 @@ export abstract class NodeTransport implements Transport {
 
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     return this.store.execute(this.runId, op);
+  }
+
+  file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
+    return executeFileOp(this.storage, op);
   }
 
   async sleep(ms: number): Promise<void> {
@@ -97,6 +107,10 @@ export class LocalEngineTransport extends NodeTransport {
 
   get runId(): string {
     return this.context.runId;
+  }
+
+  get storage(): string {
+    return this.context.storage;
   }
 
   cpuCount(): number {

@@ -47,6 +47,10 @@ class TaskTransport extends NodeTransport {
     return current().context.runId;
   }
 
+  get storage(): string {
+    return current().context.storage;
+  }
+
   cpuCount(): number {
     return 1;
   }

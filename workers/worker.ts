@@ -9,19 +9,20 @@ import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
 import type { RedisStore } from '../activities/state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { ClaimCheckCodec } from './claim-check.js';
+import { ClaimCheckCodec, claimStore } from './claim-check.js';
 import type { ComputeBackend } from './compute-backend.js';
 import type { Program } from './program.js';
 
 export const payloadConverterPath = fileURLToPath(new URL('../workflows/payload-converter.ts', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const mpShimPath = fileURLToPath(new URL('../mp-shim/index.ts', import.meta.url));
+const mpShimFsPath = fileURLToPath(new URL('../mp-shim/fs.ts', import.meta.url));
 
 /** Shared activities may wait on Redis or the backend; they cost a promise each, not a thread. */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
 export function dataConverter(store: RedisStore): DataConverter {
-  return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(store.redis)] };
+  return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(claimStore(store.redis))] };
 }
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
@@ -36,7 +37,7 @@ export function bundleProgram(program: Program): Promise<WorkflowBundle> {
       logger: quietBundlerLogger,
       webpackConfigHook: (config) => {
         config.resolve ??= {};
-        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: mpShimPath };
+        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: mpShimPath, 'mpflow/fs$': mpShimFsPath };
         return config;
       },
     }).catch((error: Error) => {

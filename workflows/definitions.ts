@@ -13,11 +13,13 @@ export interface RunOptions {
   maxChunksPerMap: number;
   /** How pools that do not choose dispatch their chunks. */
   dispatch: Dispatch;
+  /** The run's storage for mpflow/fs: `file:///path` or `s3://bucket/prefix`. */
+  storage: string;
   /** Slots one pool-worker activity hosts in queue dispatch: `Pool(n)` runs ⌈n / this⌉ of them. */
   poolSlotsPerWorker: number;
 }
 
-export const defaultRunOptions: Omit<RunOptions, 'cpuCount'> = {
+export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage'> = {
   heartbeatTimeoutMs: 10_000,
   maxAttempts: 5,
   maxChunksPerMap: 1_000,

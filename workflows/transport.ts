@@ -14,12 +14,16 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities, RunRef } from '../activities/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
+import { storageError, type ErrorCode } from '../mp-shim/fs.js';
 import {
   launchInLanes,
   type ChunkCall,
   type Dispatch,
+  type FileOp,
+  type FileOpName,
+  type FileResult,
   type JobProgress,
   type Launch,
   type PoolSpec,
@@ -43,6 +47,8 @@ const TIMEOUT_MARGIN_MS = 60_000;
  * after the local activity; long enough to catch the reply of a task that is already running.
  */
 const LOCAL_WAIT_MS = 100;
+/** A storage operation moves at most a part (8 MiB) or a whole file; more than this means the storage is stuck. */
+const FILE_OP_TIMEOUT = '10 minutes';
 /** Operations that cannot be split into a short wait and a long one (a Condition re-takes its lock when it stops waiting). */
 const ALWAYS_LONG_WAITS = new Set<StateOpName>(['condition.wait']);
 
@@ -54,11 +60,13 @@ export class WorkflowTransport implements Transport {
   readonly dispatch: Dispatch;
   readonly #progress = new Map<string, JobProgress>();
   readonly #options: RunOptions;
+  readonly #run: RunRef;
   readonly #activities;
   readonly #local;
 
   constructor(readonly runId: string, options: RunOptions) {
     this.#options = options;
+    this.#run = { runId, storage: options.storage };
     this.maxChunksPerMap = options.maxChunksPerMap;
     this.dispatch = options.dispatch;
     this.#activities = proxyActivities<Activities>({
@@ -80,7 +88,7 @@ export class WorkflowTransport implements Transport {
     const scope = new CancellationScope();
     const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
     const result = scope
-      .run(() => this.#activities.runChunk.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout, summary: call.summary }, [this.runId, call]))
+      .run(() => this.#activities.runChunk.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout, summary: call.summary }, [this.#run, call]))
       .catch((error: Error) => {
         throw failed(call.summary, error);
       });
@@ -118,7 +126,7 @@ export class WorkflowTransport implements Transport {
       const spec = { ...pool, firstSlot, slots, leaseMs: this.#options.heartbeatTimeoutMs };
       workers.push(
         scope
-          .run(() => this.#activities.poolWorker.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: UNBOUNDED_MS, summary }, [this.runId, spec]))
+          .run(() => this.#activities.poolWorker.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: UNBOUNDED_MS, summary }, [this.#run, spec]))
           .catch((error: Error) => {
             throw failed(summary, error);
           }),
@@ -155,6 +163,17 @@ export class WorkflowTransport implements Transport {
       { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
       [this.runId, { ...op, timeoutMs }],
     )) as StateResult<K>;
+  }
+
+  /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
+  async file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
+    const outcome = await this.#activities.fileOp
+      .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
+      .catch((error: Error) => {
+        throw failed(`storage operation ${op.op}`, error);
+      });
+    if (!outcome[0]) throw storageError(outcome[1] as ErrorCode);
+    return outcome[1] as FileResult<K>;
   }
 
   runTask(call: ChunkCall): Promise<Uint8Array> {
