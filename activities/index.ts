@@ -9,7 +9,7 @@ import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp
 import type { ComputeBackend } from '../workers/compute-backend.js';
 import { runWithRetries } from '../workers/node-transport.js';
 import { runPoolWorker } from '../workers/pool-worker.js';
-import type { RedisStore } from './state/store.js';
+import type { RedisStore, RunUsage } from './state/store.js';
 import { executeFileOp } from './storage/index.js';
 
 export interface ActivityDeps {
@@ -41,8 +41,10 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
     async poolWorker(run: RunRef, spec: PoolWorkerSpec): Promise<void> {
       const context = Context.current();
       const { runId } = run;
+      const hooks = { signal: context.cancellationSignal, onBeat: () => context.heartbeat() };
+      if (backend.hostPoolWorkers) return backend.hostPoolWorkers(spec, contextOf(run), hooks);
       const execute = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, contextOf(run), signal);
-      await runPoolWorker(store, runId, spec, execute, { signal: context.cancellationSignal, parallelism: backend.parallelism, onBeat: () => context.heartbeat() });
+      await runPoolWorker(store, runId, spec, execute, { ...hooks, parallelism: backend.parallelism });
     },
 
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */
@@ -68,8 +70,8 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
       }
     },
 
-    /** Removes the run's keys when its main program ends. */
-    async cleanupRun(runId: string): Promise<number> {
+    /** Removes the run's keys and returns its usage when its main program ends. */
+    async cleanupRun(runId: string): Promise<RunUsage> {
       return store.cleanupRun(runId);
     },
   };

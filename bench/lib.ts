@@ -3,7 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { resolveEndpoints } from '../infra/dev-stack.js';
+import { devLambdaEndpoint, devUp, resolveEndpoints } from '../infra/dev-stack.js';
+import { deployLambda } from '../infra/lambda-deploy.js';
+import { lambdaConfig } from '../workers/lambda-backend.js';
+import { resolveProgram } from '../workers/program.js';
+import type { RunOptions } from '../workflows/definitions.js';
 import { harness, type EngineName, type Harness } from '../test/helpers.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChart } from './chart.js';
@@ -28,6 +32,21 @@ export async function poolConfigurations(programDir: string): Promise<Record<Poo
     'durable · queue': await harness('temporal', programDir, { dispatch: 'queue' }),
   };
   return { ...runners, close: async () => void (await Promise.all(Object.values(runners).map((runner) => runner.close()))) };
+}
+
+/** The Lambda column's name: every invocation is a process of this machine's local endpoint, not AWS. */
+export const LAMBDA = 'durable · lambda (local endpoint)';
+
+/**
+ * The durable engine with tasks on the dev stack's local Lambda endpoint: the program is
+ * deployed there first (one function per benchmark program; 1,769 MB is one vCPU on AWS).
+ */
+export async function lambdaRunner(programDir: string, options: Partial<RunOptions> = {}): Promise<Harness> {
+  await devUp({ lambda: true });
+  const program = resolveProgram(programDir);
+  const config = { ...lambdaConfig(program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-bench-${program.name}`, memoryMb: 1769, timeoutSeconds: 900, concurrency: 64 };
+  await deployLambda(program, config);
+  return harness('temporal', programDir, options, { kind: 'lambda', config });
 }
 
 /** Runs a workload of bench/peers/pool.py (Python's multiprocessing.Pool) and returns what it printed. */

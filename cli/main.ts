@@ -7,19 +7,25 @@ import { ValueError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { storageUrl, type Endpoints } from '../workers/config.js';
+import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
+import type { ComputeBackend } from '../workers/compute-backend.js';
+import { LambdaBackend, lambdaConfig } from '../workers/lambda-backend.js';
 import { LocalBackend } from '../workers/local-backend.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { createWorker } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
-import { progressLine, toJson } from './output.js';
+import { costLine, progressLine, toJson } from './output.js';
+import type { CostReport } from '../workflows/definitions.js';
 
 const USAGE = `usage:
-  mpflow run <program> [--engine temporal|local] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
-  mpflow worker <program> [--json]
+  mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
+  mpflow worker <program> [--backend local|lambda] [--json]
+  mpflow deploy lambda <program> [--json]
+  mpflow undeploy lambda <program> [--json]
   mpflow status <workflowId> [--json]
   mpflow result <workflowId> [--json]
-  mpflow dev up [--s3] | down | status [--json]`;
+  mpflow dev up [--s3] [--lambda] | down | status [--json]`;
 
 async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
@@ -34,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
       return result(line);
     case 'dev':
       return dev(line);
+    case 'deploy':
+    case 'undeploy':
+      return deploy(line);
     default:
       throw new ValueError(`unknown command '${line.command ?? ''}'\n${USAGE}`);
   }
@@ -48,15 +57,17 @@ async function run(line: CommandLine): Promise<void> {
   const storage = storageUrl(line.flags.storage);
   const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = new LocalBackend();
+  const backend = computeBackend(line, program, store);
   const showProgress = progressPrinter();
   try {
     if (engine === 'local') {
-      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch, storage });
-      return emit(line, { engine, result: value }, value);
+      let cost: CostReport | undefined;
+      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch, storage, onCost: (report) => (cost = report) });
+      if (cost) log(line, costLine(cost));
+      return emit(line, { engine, result: value, cost }, value);
     }
     const client = await connectClient(endpoints, store);
-    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch, storage } });
+    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch, storage, cpuCount: backend.parallelism } });
     log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
     const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
     // The last progress is read while this process's worker can still answer the query.
@@ -68,7 +79,9 @@ async function run(line: CommandLine): Promise<void> {
       clearInterval(watcher);
     }
     const value = await outcome;
-    emit(line, { workflowId: handle.workflowId, result: value }, value);
+    const cost = (await handle.describe()).memo?.cost as CostReport | undefined;
+    if (cost) log(line, costLine(cost));
+    emit(line, { workflowId: handle.workflowId, result: value, cost }, value);
   } finally {
     await backend.close();
     await store.close();
@@ -79,7 +92,7 @@ async function worker(line: CommandLine): Promise<void> {
   const program = resolveProgram(requireOperand(line, 'a program directory'));
   const endpoints = await resolveEndpoints({ temporal: true });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = new LocalBackend();
+  const backend = computeBackend(line, program, store);
   const hosted = await hostWorker(endpoints, program, store, backend);
   log(line, `worker for ${program.name} on task queue ${program.taskQueue} (Ctrl-C stops it)`);
   try {
@@ -98,11 +111,13 @@ async function status(line: CommandLine): Promise<void> {
     const running = description.status.name === 'RUNNING';
     // Only a worker can answer the progress query; a run whose workers are all gone still shows its status.
     const progress = running ? await queryProgress(handle).catch(() => undefined) : [];
-    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, progress, webUi: webUiLink(endpoints, workflowId) };
+    const cost = description.memo?.cost as CostReport | undefined;
+    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, progress, cost, webUi: webUiLink(endpoints, workflowId) };
     if (!line.flags.json) {
       console.log(`${workflowId}: ${report.status}`);
       if (!progress) console.log(`  no worker answered the progress query: start one with \`mpflow worker <program>\``);
       for (const job of progress ?? []) console.log(`  ${progressLine(job)}`);
+      if (cost) console.log(`  ${costLine(cost)}`);
       if (report.webUi) console.log(`  ${report.webUi}`);
     }
     emit(line, report);
@@ -120,9 +135,10 @@ async function result(line: CommandLine): Promise<void> {
 async function dev(line: CommandLine): Promise<void> {
   switch (line.operands[0]) {
     case 'up': {
-      const endpoints = await devUp({ s3: line.flags.s3 });
+      const endpoints = await devUp({ s3: line.flags.s3, lambda: line.flags.lambda });
       const s3 = endpoints.s3Endpoint ? `, S3 ${endpoints.s3Endpoint} (MPFLOW_S3_ENDPOINT=${endpoints.s3Endpoint})` : '';
-      log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}${s3}`);
+      const lambda = endpoints.lambdaEndpoint ? `, Lambda ${endpoints.lambdaEndpoint} (MPFLOW_LAMBDA_ENDPOINT=${endpoints.lambdaEndpoint})` : '';
+      log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}${s3}${lambda}`);
       return emit(line, endpoints);
     }
     case 'down':
@@ -138,7 +154,30 @@ async function dev(line: CommandLine): Promise<void> {
   }
 }
 
-async function hostWorker(endpoints: Endpoints, program: Program, store: RedisStore, backend: LocalBackend) {
+/** `--backend`: worker threads here (default), or the program's Lambda function. */
+function computeBackend(line: CommandLine, program: Program, store: RedisStore): ComputeBackend {
+  const name = line.flags.backend ?? 'local';
+  if (name === 'local') return new LocalBackend();
+  if (name === 'lambda') return new LambdaBackend(lambdaConfig(program.name), store);
+  throw new ValueError(`--backend must be local or lambda, got '${name}'`);
+}
+
+async function deploy(line: CommandLine): Promise<void> {
+  if (line.operands[0] !== 'lambda') throw new ValueError(`mpflow ${line.command} takes lambda <program>\n${USAGE}`);
+  if (!line.operands[1]) throw new ValueError(`mpflow ${line.command} lambda needs a program directory\n${USAGE}`);
+  const program = resolveProgram(line.operands[1]);
+  const config = lambdaConfig(program.name);
+  if (line.command === 'undeploy') {
+    const deleted = await undeployLambda(config);
+    log(line, deleted ? `deleted Lambda function ${config.functionName}` : `Lambda function ${config.functionName} does not exist`);
+    return emit(line, { functionName: config.functionName, deleted });
+  }
+  const deployed = await deployLambda(program, config);
+  log(line, `Lambda function ${deployed.functionName} version ${deployed.version} (${(deployed.zipBytes / 1e6).toFixed(1)} MB zip)${config.endpoint ? ` at ${config.endpoint}` : ''}`);
+  emit(line, deployed);
+}
+
+async function hostWorker(endpoints: Endpoints, program: Program, store: RedisStore, backend: ComputeBackend) {
   Runtime.install({ logger: new DefaultLogger(process.env.MPFLOW_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
   return createWorker({ connection, namespace: endpoints.temporalNamespace, program, store, backend });

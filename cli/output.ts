@@ -1,4 +1,5 @@
 /** What the CLI prints: JSON that survives BigInt, Map, Set and typed arrays, and progress lines. */
+import type { CostReport } from '../workflows/definitions.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 
 export function toJson(value: unknown): string {
@@ -17,4 +18,10 @@ const BAR_WIDTH = 30;
 export function progressLine({ job, task, chunks, done, failed }: JobProgress): string {
   const filled = chunks === 0 ? BAR_WIDTH : Math.round((done / chunks) * BAR_WIDTH);
   return `${task} (job ${job}) [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${chunks} chunks${failed ? `, ${failed} failed` : ''}`;
+}
+
+/** `cost: 200 Lambda invocations, 12.4 GB-s billed, 3,120 Redis commands ≈ $0.000247 (at $0.0000166667/GB-s, $0.0000002/request)` */
+export function costLine(cost: CostReport): string {
+  const { perGbSecond, perRequest } = cost.pricing;
+  return `cost: ${cost.invocations.toLocaleString('en')} Lambda invocations, ${cost.billedGbSeconds.toFixed(1)} GB-s billed, ${cost.redisCommands.toLocaleString('en')} Redis commands ≈ $${cost.estimatedUsd.toFixed(6)} (at $${perGbSecond}/GB-s, $${perRequest}/request)`;
 }

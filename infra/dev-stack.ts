@@ -2,12 +2,14 @@
  * The embedded dev stack: a Temporal dev server (persistent SQLite) and Redis
  * (AOF on) under the state dir, installed when missing and reused when already
  * up. Configured servers (TEMPORAL_ADDRESS, MPFLOW_REDIS_URL) take precedence.
- * On request (`mpflow dev up --s3`) an S3-compatible server too: moto's, in memory.
+ * On request an S3-compatible server too (`--s3`: moto's, in memory) and a local Lambda
+ * endpoint (`--lambda`: infra/lambda-endpoint.ts, functions kept under the state dir).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessError } from '../mp-shim/errors.js';
 import { configuredEndpoints, stateDir, type Endpoints } from '../workers/config.js';
@@ -20,10 +22,11 @@ const TEMPORAL_UI_PORT = TEMPORAL_PORT + 1000;
 /** Not 6379, so the dev stack never takes over (or is taken over by) a system Redis. */
 const REDIS_PORT = Number(process.env.MPFLOW_DEV_REDIS_PORT ?? 6399);
 const S3_PORT = Number(process.env.MPFLOW_DEV_S3_PORT ?? 9399);
+const LAMBDA_PORT = Number(process.env.MPFLOW_DEV_LAMBDA_PORT ?? 9398);
 const START_TIMEOUT_MS = 60_000;
 
 interface Service {
-  name: 'temporal' | 'redis' | 's3';
+  name: 'temporal' | 'redis' | 's3' | 'lambda';
   port: number;
   /** The command line that starts it in the foreground. */
   command(dir: string): [string, string[]];
@@ -68,6 +71,15 @@ const s3: Service = {
 /** The dev stack's S3 endpoint: storage URLs reach it with `?endpoint=` or MPFLOW_S3_ENDPOINT. */
 export const devS3Endpoint = `http://${HOST}:${S3_PORT}`;
 
+const lambda: Service = {
+  name: 'lambda',
+  port: LAMBDA_PORT,
+  command: (dir) => [process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lambda-endpoint.ts', import.meta.url)), `${LAMBDA_PORT}`, join(dir, 'lambda')]],
+};
+
+/** The dev stack's Lambda endpoint: MPFLOW_LAMBDA_ENDPOINT points the Lambda backend and deploy at it. */
+export const devLambdaEndpoint = `http://${HOST}:${LAMBDA_PORT}`;
+
 const devEndpoints: Endpoints = {
   temporalAddress: `${HOST}:${TEMPORAL_PORT}`,
   temporalNamespace: 'default',
@@ -90,13 +102,13 @@ export async function resolveEndpoints(needs: { temporal: boolean }): Promise<En
   };
 }
 
-export async function devUp(options: { s3?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string }> {
-  await Promise.all([temporal, redis, ...(options.s3 ? [s3] : [])].map(ensureRunning));
-  return { ...devEndpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint } : {}) };
+export async function devUp(options: { s3?: boolean; lambda?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string; lambdaEndpoint?: string }> {
+  await Promise.all([temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])].map(ensureRunning));
+  return { ...devEndpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint } : {}) };
 }
 
 export async function devDown(): Promise<void> {
-  await Promise.all([temporal, redis, s3].map(stop));
+  await Promise.all([temporal, redis, s3, lambda].map(stop));
 }
 
 export interface ServiceStatus {
@@ -108,7 +120,7 @@ export interface ServiceStatus {
 
 export async function devStatus(): Promise<ServiceStatus[]> {
   return Promise.all(
-    [temporal, redis, s3].map(async (service) => ({
+    [temporal, redis, s3, lambda].map(async (service) => ({
       name: service.name,
       address: `${HOST}:${service.port}`,
       up: await isListening(service.port),

@@ -121,8 +121,8 @@ class Pool {
   }
 
   /** Calls `fn(...args)` in a worker and returns its result. */
-  async apply<F extends AnyFunction>(fn: TaskRef<F>, args: TaskArgs<F> = [] as unknown as TaskArgs<F>, options: { timeout?: Duration } = {}): Promise<TaskResult<F>> {
-    return this.applyAsync(fn, args, options).get();
+  apply<F extends AnyFunction>(fn: TaskRef<F>, args: TaskArgs<F> = [] as unknown as TaskArgs<F>, options: { timeout?: Duration } = {}): Promise<TaskResult<F>> {
+    return awaitedLater(() => this.applyAsync(fn, args, options).get());
   }
 
   applyAsync<F extends AnyFunction>(fn: TaskRef<F>, args: TaskArgs<F> = [] as unknown as TaskArgs<F>, options: ApplyOptions<TaskResult<F>> = {}): AsyncResult<TaskResult<F>> {
@@ -132,8 +132,8 @@ class Pool {
   }
 
   /** `fn(item)` for every item, in order; chunks run in parallel on at most `processes` slots. */
-  async map<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options?: number | MapOptions): Promise<TaskResult<F>[]> {
-    return this.mapAsync(fn, iterable, options).get();
+  map<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options?: number | MapOptions): Promise<TaskResult<F>[]> {
+    return awaitedLater(() => this.mapAsync(fn, iterable, options).get());
   }
 
   mapAsync<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options?: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>)): MapResult<TaskResult<F>> {
@@ -141,8 +141,8 @@ class Pool {
   }
 
   /** Like `map`, but each item is the argument list: `fn(...item)`. */
-  async starmap<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>>, options?: number | MapOptions): Promise<TaskResult<F>[]> {
-    return this.starmapAsync(fn, iterable, options).get();
+  starmap<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>>, options?: number | MapOptions): Promise<TaskResult<F>[]> {
+    return awaitedLater(() => this.starmapAsync(fn, iterable, options).get());
   }
 
   starmapAsync<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>>, options?: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>)): MapResult<TaskResult<F>> {
@@ -417,6 +417,17 @@ function stragglerSettings(speculative: boolean | StragglerOptions): { factor: n
 function defaultChunksize(items: number, processes: number): number {
   if (items === 0) return 0;
   return Math.ceil(items / (processes * 4));
+}
+
+/**
+ * The promise of `work()`, marked as handled: `return pool.map(…)` inside `await using pool`
+ * awaits it only once the pool is joined, and a map that failed while other chunks were still
+ * running would otherwise be reported as an unhandled rejection meanwhile. Callers still get it.
+ */
+function awaitedLater<T>(work: () => Promise<T>): Promise<T> {
+  const promise = (async () => work())();
+  promise.catch(() => {});
+  return promise;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

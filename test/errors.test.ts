@@ -6,6 +6,17 @@ import { connectClient } from '../workers/client.js';
 import { onEveryEngine, timed } from './helpers.js';
 
 onEveryEngine('errors', 'test/programs/semantics', (h) => {
+  it('a map returned from inside `await using` that fails while another chunk runs rejects once, never as an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await assert.rejects(h().run('failedMapReturnedFromAwaitUsing'), { name: 'RangeError', message: 'failed while a sibling chunk still ran' });
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    assert.deepEqual(unhandled, []);
+  });
 
   it("a task's exception reaches the caller with its class and the task's stack", async () => {
     await assert.rejects(h().run('taskErrorPropagates'), (error: Error) => {

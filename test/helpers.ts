@@ -15,6 +15,7 @@ import { RedisStore } from '../activities/state/store.js';
 import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
 import { connectClient, mainResult, startMain } from '../workers/client.js';
 import type { Endpoints } from '../workers/config.js';
+import { LambdaBackend, type LambdaConfig } from '../workers/lambda-backend.js';
 import { LocalBackend } from '../workers/local-backend.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
@@ -39,11 +40,14 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}): Promise<Harness> {
+/** Where tasks run: worker threads here, or a Lambda function (deployed by the caller). */
+export type BackendChoice = { kind: 'local' } | { kind: 'lambda'; config: LambdaConfig };
+
+export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}, compute: BackendChoice = { kind: 'local' }): Promise<Harness> {
   const program = resolveProgram(programDir);
   const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = new LocalBackend();
+  const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend();
   if (engine === 'local') {
     return {
       engine,
@@ -73,7 +77,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
     endpoints,
     client,
     taskQueue,
-    run: async (entry, ...args) => mainResult(await startMain(client, { program, entry, args, taskQueue, options })),
+    run: async (entry, ...args) => mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, ...options } })),
     close: async () => {
       worker.shutdown();
       await running;

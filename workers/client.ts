@@ -7,6 +7,7 @@ import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
 import { storageUrl, type Endpoints } from './config.js';
+import { lambdaPricing } from './lambda-backend.js';
 import type { Program } from './program.js';
 import { dataConverter } from './worker.js';
 
@@ -31,7 +32,7 @@ export interface StartRequest {
 
 /** Starts the main program's workflow, or attaches to the open run with the same id. */
 export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
-  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), storage: storageUrl(), ...options } };
+  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), storage: storageUrl(), pricing: lambdaPricing(), ...options } };
   return client.workflow.start('mainProgram', {
     taskQueue: taskQueue ?? program.taskQueue,
     workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,

@@ -1,5 +1,5 @@
 /** Where tasks run. The local backend uses worker threads; a Lambda backend implements the same interface. */
-import type { ChunkCall } from '../mp-shim/transport.js';
+import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
 
 /** What a task needs to know about the run it belongs to. */
 export interface RunContext {
@@ -20,5 +20,11 @@ export interface ComputeBackend {
    * (a thread died, a function could not be invoked) or `signal` aborted.
    */
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Runs a queue-dispatch pool's workers on the backend itself (Lambda: one asynchronous
+   * invocation per slot) until the pool is done; backends without it have the pool workers
+   * run here, calling `run` for each chunk.
+   */
+  hostPoolWorkers?(spec: PoolWorkerSpec, context: RunContext, hooks: { signal: AbortSignal; onBeat?: () => void }): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,8 @@ import { exitFunction } from '../mp-shim/process.js';
 import { installTransport, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
 import type { ComputeBackend } from './compute-backend.js';
 import { storageUrl } from './config.js';
+import { lambdaPricing } from './lambda-backend.js';
+import { costReport, type CostReport } from '../workflows/definitions.js';
 import { LocalEngineTransport } from './node-transport.js';
 import type { Program } from './program.js';
 
@@ -21,9 +23,11 @@ export interface LocalRun {
   dispatch?: Dispatch;
   /** The run's storage URL (mpflow/fs); default storageUrl(). */
   storage?: string;
+  /** Told the run's cost report when its tasks ran on Lambda. */
+  onCost?: (cost: CostReport) => void;
 }
 
-export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto', storage = storageUrl() }: LocalRun): Promise<T> {
+export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto', storage = storageUrl(), onCost }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
   const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url, storage }, dispatch);
   installTransport(transport);
@@ -39,6 +43,7 @@ export async function runLocal<T = unknown>({ program, entry = 'main', args = []
     clearInterval(ticker);
     onProgress?.([...transport.progress.values()]);
     installTransport(undefined);
-    await store.cleanupRun(runId);
+    const usage = await store.cleanupRun(runId);
+    if (usage.invocations > 0) onCost?.(costReport(usage, lambdaPricing()));
   }
 }

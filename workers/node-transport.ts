@@ -129,9 +129,11 @@ export class LocalEngineTransport extends NodeTransport {
   startPoolWorkers(pool: PoolSpec): PoolWorkers {
     const controller = new AbortController();
     const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
+    const cancel = () => controller.abort();
+    if (this.backend.hostPoolWorkers) return { done: this.backend.hostPoolWorkers(spec, this.context, { signal: controller.signal }), cancel };
     const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(this.backend, call, this.context, signal);
     const hooks = { signal: controller.signal, parallelism: this.backend.parallelism };
-    return { done: runPoolWorker(this.store, this.runId, spec, run, hooks), cancel: () => controller.abort() };
+    return { done: runPoolWorker(this.store, this.runId, spec, run, hooks), cancel };
   }
 
   runTask(call: ChunkCall): Promise<Uint8Array> {

@@ -131,6 +131,11 @@ function lookup(tasks: TasksModule, name: string, tasksModule: string): (...args
   return task as (...args: unknown[]) => unknown;
 }
 
+/** A tasks module bundled with its runner (the Lambda handler) answers for `path` without being imported. */
+export function provideTasks(path: string, tasks: TasksModule): void {
+  modules.set(path, Promise.resolve(tasks));
+}
+
 function loadTasks(path: string): Promise<TasksModule> {
   let loaded = modules.get(path);
   if (!loaded) {
@@ -143,15 +148,20 @@ function loadTasks(path: string): Promise<TasksModule> {
   return loaded;
 }
 
-/** One Redis connection per thread and URL, installed as the tasks' transport on first use. */
-async function connectTransport(url: string): Promise<void> {
+/** This thread's Redis connection to `url`, made on first use. */
+export function redisStore(url: string): Promise<RedisStore> {
   let store = stores.get(url);
   if (!store) {
     store = RedisStore.connect(url);
     stores.set(url, store);
     store.catch(() => stores.delete(url));
   }
-  const connected = await store;
+  return store;
+}
+
+/** The tasks' transport goes through this thread's connection to `url`. */
+async function connectTransport(url: string): Promise<void> {
+  const connected = await redisStore(url);
   if (transportStore !== connected) {
     transportStore = connected;
     installTransport(new TaskTransport(connected));

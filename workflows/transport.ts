@@ -11,6 +11,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   sleep,
+  upsertMemo,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -34,7 +35,7 @@ import {
   type Transport,
 } from '../mp-shim/transport.js';
 import { dumps } from '../mp-shim/serialization.js';
-import type { RunOptions } from './definitions.js';
+import { costReport, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -191,7 +192,9 @@ export class WorkflowTransport implements Transport {
    * run's keys were removed would wait forever.
    */
   async cleanup(): Promise<void> {
-    await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
+    const usage = await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
+    // The Web UI shows the memo; `mpflow run` and `mpflow status` print it.
+    if (usage.invocations > 0) upsertMemo({ cost: costReport(usage, this.#options.pricing) });
   }
 
   sleep(ms: number): Promise<void> {

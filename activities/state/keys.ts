@@ -16,6 +16,10 @@ export function runKeys(runId: string) {
     /** Prefix of the wake-up lists waiters block on; a script appends the waiter id. */
     wakePrefix: `${base}:wake:`,
     wake: (waiterId: string) => `${base}:wake:${waiterId}`,
+    /** What the run's invocations cost (Lambda backend): invocations, billedMs, gbMs, redisCommands. */
+    usage: `${base}:usage`,
+    /** Where a pool worker running as a Lambda invocation says how it is: starting, running, left, done. */
+    lambdaWorker: (poolId: string, slot: number) => `${base}:pool:${poolId}:lambda:${slot}`,
     /** Test and benchmark hooks that count executions (crash-resume). */
     counter: (name: string) => `${base}:counter:${name}`,
   };

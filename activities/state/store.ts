@@ -28,7 +28,18 @@ const DELETED_MARKER = Buffer.from([0xc1, 0x64, 0x65, 0x6c]);
 
 type Bytes = Buffer | Uint8Array;
 
+/** What a run's Lambda invocations used, for its cost report (workflows/definitions.ts prices it). */
+export interface RunUsage {
+  invocations: number;
+  billedMs: number;
+  /** Billed milliseconds × memory in GB. */
+  gbMs: number;
+  /** Commands the invocations sent to Redis on their main connection. */
+  redisCommands: number;
+}
+
 interface Scripts {
+  usageAdd(usage: string, billedMs: number, gbMs: number, redisCommands: number, ttl: number): Promise<number>;
   queuePut(items: string, unfinished: string, putters: string, item: Bytes, maxsize: number, ttl: number, joinable: string, waiter: string): Promise<number>;
   queueGetBuffer(items: string, putters: string, prefix: string, ttl: number): Promise<Buffer | null>;
   wakeWaiters(waiters: string, prefix: string, n: number, ttl: number): Promise<number>;
@@ -106,6 +117,24 @@ export class RedisStore {
     }
     this.#redis = redis as Redis & Scripts;
     this.#ttl = keyTtlMs;
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((...args: Parameters<typeof send>) => {
+      this.#commandsSent++;
+      return send(...args);
+    }) as typeof redis.sendCommand;
+  }
+
+  #commandsSent = 0;
+
+  /** Commands sent on this store's connection so far (a Lambda invocation reports its own for the cost report). */
+  get commandsSent(): number {
+    return this.#commandsSent;
+  }
+
+  /** Adds one invocation's figures to the run's usage. */
+  async addUsage(runId: string, invocation: { billedMs: number; memoryMb: number; redisCommands: number }): Promise<void> {
+    const gbMs = Math.round((invocation.billedMs * invocation.memoryMb) / 1024);
+    await this.#redis.usageAdd(runKeys(runId).usage, invocation.billedMs, gbMs, invocation.redisCommands, this.#ttl);
   }
 
   /**
@@ -141,14 +170,16 @@ export class RedisStore {
     return handler({ keys: runKeys(runId), hooks }, op);
   }
 
-  /** Removes every key of a run. */
-  async cleanupRun(runId: string): Promise<number> {
-    let removed = 0;
+  /** Removes every key of a run; returns the run's usage, read just before. */
+  async cleanupRun(runId: string): Promise<RunUsage> {
+    const recorded = await this.#redis.hgetall(runKeys(runId).usage);
+    const usage: RunUsage = { invocations: 0, billedMs: 0, gbMs: 0, redisCommands: 0 };
+    for (const field of Object.keys(usage) as (keyof RunUsage)[]) usage[field] = Number(recorded[field] ?? 0);
     const stream = this.#redis.scanStream({ match: runKeys(runId).all, count: 500 });
     for await (const batch of stream as AsyncIterable<string[]>) {
-      if (batch.length > 0) removed += await this.#redis.unlink(...batch);
+      if (batch.length > 0) await this.#redis.unlink(...batch);
     }
-    return removed;
+    return usage;
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,11 @@
 /**
  * Pipe latency (the study's benchmark 2): one-byte round trips over a Pipe, task↔task and
- * main↔task, on the local and the durable engine in one invocation. The task times them.
+ * main↔task, on the local and the durable engine in one invocation, and on the durable engine
+ * with tasks on the dev stack's local Lambda endpoint. The task times them.
  *   npx tsx bench/pipe-latency/run.ts [rounds=10000] [durableMainRounds=rounds]
  */
 import { barChart } from '../chart.js';
-import { engines, median, printTable, writeResults } from '../lib.js';
+import { LAMBDA, engines, lambdaRunner, median, printTable, writeResults } from '../lib.js';
 
 const rounds = Number(process.argv[2] ?? 10_000);
 const durableMainRounds = Number(process.argv[3] ?? rounds);
@@ -16,18 +17,17 @@ function stats(samples: number[]) {
   return { rounds: samples.length, meanMs: samples.reduce((a, b) => a + b, 0) / samples.length, p50Ms: median(samples), p99Ms: at(0.99), maxMs: sorted.at(-1)! };
 }
 
-const runners = await engines('examples/pingpong');
+const runners = { ...(await engines('examples/pingpong')), [LAMBDA]: await lambdaRunner('examples/pingpong') };
 const rows: ({ engine: string; path: string } & ReturnType<typeof stats>)[] = [];
 try {
-  for (const engine of ['local', 'temporal'] as const) {
+  for (const engine of ['local', 'temporal', LAMBDA] as const) {
     await runners[engine].run('taskToTask', 10); // warm-up
     rows.push({ engine, path: 'task↔task', ...stats(await runners[engine].run<number[]>('taskToTask', rounds)) });
-    const mainRounds = engine === 'temporal' ? durableMainRounds : rounds;
+    const mainRounds = engine === 'local' ? rounds : durableMainRounds;
     rows.push({ engine, path: 'main↔task', ...stats(await runners[engine].run<number[]>('mainToTask', mainRounds)) });
   }
 } finally {
-  await runners.local.close();
-  await runners.temporal.close();
+  await Promise.all(Object.values(runners).map((runner) => runner.close()));
 }
 printTable(
   `pipe round trips, 1 byte (targets: task↔task p50 ≤ ${TARGETS.taskToTaskP50Ms} ms, durable main↔task p50 ≤ ${TARGETS.durableMainToTaskP50Ms} ms; the study: 1 ms mean, 149 ms max)`,

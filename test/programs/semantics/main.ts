@@ -246,6 +246,12 @@ export async function taskErrorPropagates(): Promise<never> {
   return pool.apply(t.fail, ['bad input']);
 }
 
+/** `return pool.map(…)` from inside `await using`: the map fails while its other chunk still runs. */
+export async function failedMapReturnedFromAwaitUsing(): Promise<number[]> {
+  await using pool = new Pool(2);
+  return pool.map(t.failAtOnceOrNap, [0, 1_000], 1);
+}
+
 export async function taskErrorOfUnknownClass(): Promise<never> {
   await using pool = new Pool(1);
   return pool.apply(t.failWithOwnClass, ['connection refused']);

@@ -99,3 +99,9 @@ export async function napSlowOnFirstSlot([index, ms, slowMs, finished]: [number,
   await finished.put(index);
   return index;
 }
+
+/** Fails at once for 0, else sleeps `ms`: a map whose first chunk fails while the others still run. */
+export async function failAtOnceOrNap(ms: number): Promise<number> {
+  if (ms === 0) throw new RangeError('failed while a sibling chunk still ran');
+  return nap(ms);
+}
