@@ -20,6 +20,8 @@ const DEFAULT_TIMEOUT_S = 3;
 const DEFAULT_MEMORY_MB = 128;
 /** A warm container is kept this long after its last invocation. */
 const KEEP_WARM_MS = 5 * 60_000;
+/** Lambda's limit on a container's init phase (loading the handler), which does not count against the function's timeout. */
+const INIT_TIMEOUT_MS = 10_000;
 /** Lambda's limits on a synchronous invocation's request and response, and on an asynchronous one's event. */
 const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
@@ -66,6 +68,8 @@ interface LambdaFunction {
 interface Container {
   process: ChildProcess;
   codeSha: string;
+  /** Resolves when the handler is loaded (true), or false when the init phase ran out of time. */
+  ready: Promise<boolean>;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -273,6 +277,12 @@ export class LambdaEndpoint {
       return timedOut();
     }
     const container = this.#take(config);
+    if (!(await container.ready) || container.process.exitCode !== null) {
+      const exitCode = container.process.exitCode;
+      this.#discard(container);
+      if (exitCode !== null) return { ok: false, error: { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited during init with exit status ${exitCode}` } };
+      return { ok: false, error: { errorType: 'Runtime.InitTimeout', errorMessage: `${requestId} the handler did not load within ${INIT_TIMEOUT_MS / 1000} seconds` } };
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.stats.timedOut++;
@@ -315,7 +325,18 @@ export class LambdaEndpoint {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
     });
-    const container: Container = { process: child, codeSha: key };
+    const ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), INIT_TIMEOUT_MS);
+      child.once('message', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true); // the invocation then reports the exit
+      });
+    });
+    const container: Container = { process: child, codeSha: key, ready };
     this.#containers.add(container);
     child.once('exit', () => this.#discard(container));
     return container;

@@ -21,7 +21,11 @@ async function loadHandler() {
 }
 
 const handler = loadHandler();
-handler.catch(() => {});
+// The init phase ends here, loaded or not: a load error is what the first invocation answers.
+handler.then(
+  () => process.send({ ready: true }),
+  () => process.send({ ready: true }),
+);
 
 process.on('message', async ({ requestId, event, deadline }) => {
   const context = {

@@ -28,6 +28,8 @@ const run = promisify(execFile);
 /** A client that makes one attempt per call, so the endpoint's answers are seen as they are. */
 const client = new LambdaClient({ region: 'us-east-1', endpoint: devLambdaEndpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
 
+after(() => client.destroy());
+
 async function invoke(FunctionName: string, event: object, InvocationType: 'RequestResponse' | 'Event' = 'RequestResponse') {
   const reply = await client.send(new InvokeCommand({ FunctionName, InvocationType, Payload: JSON.stringify(event) }));
   const text = new TextDecoder().decode(reply.Payload ?? new Uint8Array());
@@ -212,7 +214,7 @@ for (const engine of ENGINES) {
     });
 
     it('with 5 % of invocations failing and 2 % timing out, a 200-chunk map (an invocation each) still completes correctly', async () => {
-      const config = await deployed('test/programs/semantics', { functionName: 'mpflow-test-semantics-flaky', timeoutSeconds: 2 });
+      const config = await deployed('test/programs/semantics', { functionName: 'mpflow-test-semantics-flaky', timeoutSeconds: 3 });
       const flaky = await harness(engine, 'test/programs/semantics', { dispatch: 'activity' }, { kind: 'lambda', config });
       try {
         const injectedBefore = (await stats()).injected;

@@ -153,6 +153,8 @@ export class LambdaBackend implements ComputeBackend {
     while (marks.size > 0 && !signal.aborted) {
       await sleep(SUPERVISE_INTERVAL_MS, undefined, { signal }).catch(() => {});
       onBeat?.();
+      // Once the pool is over (or its run cleaned up), slots whose workers left need no others.
+      if (!(await this.store.poolNeedsWorkers(context.runId, spec.poolId))) return;
       const slots = [...marks.keys()];
       const states = (await this.store.redis.mget(slots.map((slot) => marks.get(slot)!))) as (WorkerMark | null)[];
       await Promise.all(

@@ -408,6 +408,18 @@ export class RedisStore {
   };
 
   /**
+   * Whether a pool still needs workers: it exists (its run is not over) and is open, or closed
+   * with chunks still waiting or running. Read without a script: a stale answer only delays a
+   * decision by one look.
+   */
+  async poolNeedsWorkers(runId: string, poolId: string): Promise<boolean> {
+    const pool = runKeys(runId).object('pool', poolId);
+    const [[, state], [, waiting], [, running]] = (await this.#redis.multi().hget(pool, 'state').llen(`${pool}:jobs`).zcard(`${pool}:leases`).exec())! as [unknown, unknown][];
+    if (state === null || state === 'terminated') return false;
+    return state === 'open' || Number(waiting) + Number(running) > 0;
+  }
+
+  /**
    * Claims up to `count` chunks for a pool worker's free slots, straggler copies too when `stragglers`;
    * `waiter` is registered as idle when there are none.
    */
