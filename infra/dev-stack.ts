@@ -93,7 +93,7 @@ export async function resolveEndpoints(needs: { temporal: boolean }): Promise<En
   const wanted: Service[] = [];
   if (needs.temporal && !configured.temporalAddress) wanted.push(temporal);
   if (!configured.redisUrl) wanted.push(redis);
-  await Promise.all(wanted.map(ensureRunning));
+  await ensureRunning(wanted);
   return {
     temporalAddress: configured.temporalAddress ?? devEndpoints.temporalAddress,
     temporalNamespace: configured.temporalNamespace ?? 'default',
@@ -103,7 +103,7 @@ export async function resolveEndpoints(needs: { temporal: boolean }): Promise<En
 }
 
 export async function devUp(options: { s3?: boolean; lambda?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string; lambdaEndpoint?: string }> {
-  await Promise.all([temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])].map(ensureRunning));
+  await ensureRunning([temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])]);
   return { ...devEndpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint } : {}) };
 }
 
@@ -129,11 +129,16 @@ export async function devStatus(): Promise<ServiceStatus[]> {
   );
 }
 
-async function ensureRunning(service: Service): Promise<void> {
-  if (await isListening(service.port)) return;
+/** Starts the services that are not up. Installs (pip, apt) block, so all run before any service's start clock does. */
+async function ensureRunning(services: Service[]): Promise<void> {
+  const down = (await Promise.all(services.map(async (service) => ((await isListening(service.port)) ? [] : [service])))).flat();
   const dir = stateDir();
   mkdirSync(dir, { recursive: true });
-  const [command, args] = service.command(dir);
+  const commands = down.map((service) => [service, service.command(dir)] as const);
+  await Promise.all(commands.map(([service, command]) => start(service, command, dir)));
+}
+
+async function start(service: Service, [command, args]: [string, string[]], dir: string): Promise<void> {
   const log = openSync(join(dir, `${service.name}.log`), 'a');
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();

@@ -213,6 +213,16 @@ for (const engine of ENGINES) {
       assert.deepEqual(await shared.run('managerListAppendsUnderConcurrency', 4, 100), Array.from({ length: 400 }, (_, i) => i));
     });
 
+    it('Pipes, Events, Conditions, Barriers, shared Arrays, JoinableQueues and manager dicts work across invocations', async () => {
+      assert.deepEqual(await shared.run('pipePingPong', 20), Array.from({ length: 20 }, (_, i) => i));
+      assert.deepEqual(await shared.run('eventWakesEveryWaiter'), { timedOut: false, names: ['p0', 'p1', 'p2'], isSet: true, afterClear: false });
+      assert.deepEqual(await shared.run('conditionNotifyCounts'), { wokenByNotify2: 2, thirdWaited: 'Empty: the queue stayed empty for 500', wokeByNotifyAll: true });
+      assert.deepEqual(await shared.run('barrierSplitBetweenMainAndTasks'), [0, 1, 2]);
+      assert.deepEqual((await shared.run<{ doubled: number[] }>('arraySlicesAndElements')).doubled, [3, 5, 7, 9]);
+      assert.deepEqual(await shared.run('joinableQueueJoins'), { doneWhenJoined: 5, tooMany: 'ValueError: taskDone() called too many times' });
+      assert.deepEqual((await shared.run<{ items: unknown }>('managerDict')).items, [['b', 2], ['c', 3], ['d', 4], ['e', 5]]);
+    });
+
     it('with 5 % of invocations failing and 2 % timing out, a 200-chunk map (an invocation each) still completes correctly', async () => {
       const config = await deployed('test/programs/semantics', { functionName: 'mpflow-test-semantics-flaky', timeoutSeconds: 3 });
       const flaky = await harness(engine, 'test/programs/semantics', { dispatch: 'activity' }, { kind: 'lambda', config });
