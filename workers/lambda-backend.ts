@@ -112,7 +112,7 @@ export class LambdaBackend implements ComputeBackend {
     let reply;
     try {
       reply = await this.#client.send(
-        new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'RequestResponse', Payload: JSON.stringify(await chunkEvent({ call, context })) }),
+        new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'RequestResponse', Payload: JSON.stringify(await chunkEvent({ call, context }, this.store)) }),
         { abortSignal: timeout ? AbortSignal.any([signal, timeout]) : signal },
       );
     } catch (error) {

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { claimKey, runKeys } from '../activities/state/keys.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
+import type { RedisStore } from '../activities/state/store.js';
 import type { RunContext } from './compute-backend.js';
 import { runPoolWorker } from './pool-worker.js';
 import type { ThreadRequest } from './task-thread.js';
@@ -65,7 +66,7 @@ export function lambdaHandler(tasks: Record<string, unknown>) {
     const outcome = await runChunk(request);
     const reply = { durationMs: performance.now() - started, redisCommands: store.commandsSent - commandsBefore };
     if (outcome.length <= MAX_INLINE_OUTCOME_BYTES) return { outcome: Buffer.from(outcome).toString('base64'), ...reply };
-    return { claim: await claim(request.context.redisUrl, outcome), ...reply };
+    return { claim: await claim(store, outcome), ...reply };
   };
 }
 
@@ -98,21 +99,21 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
   return state;
 }
 
-/** The event for a chunk: what the backend invokes the function with (Lambda takes at most 6 MB). */
-export async function chunkEvent(request: ThreadRequest): Promise<ChunkEvent> {
+/** The event for a chunk: what the backend invokes the function with (Lambda takes at most 6 MB); `store` keeps a larger one. */
+export async function chunkEvent(request: ThreadRequest, store: RedisStore): Promise<ChunkEvent> {
   const encoded = dumps(request);
   if (encoded.length <= MAX_INLINE_OUTCOME_BYTES) return { request: Buffer.from(encoded).toString('base64') };
-  return { claim: await claim(request.context.redisUrl, encoded), redisUrl: request.context.redisUrl };
+  return { claim: await claim(store, encoded), redisUrl: request.context.redisUrl };
 }
 
 /** Keeps `bytes` in Redis for a day, addressed by content. */
-export async function claim(redisUrl: string, bytes: Uint8Array): Promise<string> {
+async function claim(store: RedisStore, bytes: Uint8Array): Promise<string> {
   const digest = createHash('sha256').update(bytes).digest('hex');
-  await (await redisStore(redisUrl)).redis.set(claimKey(digest), Buffer.from(bytes), 'PX', CLAIM_TTL_MS);
+  await store.redis.set(claimKey(digest), Buffer.from(bytes), 'PX', CLAIM_TTL_MS);
   return digest;
 }
 
-export async function claimed(redisUrl: string, digest: string): Promise<Uint8Array> {
+async function claimed(redisUrl: string, digest: string): Promise<Uint8Array> {
   const bytes = await (await redisStore(redisUrl)).redis.getBuffer(claimKey(digest));
   if (!bytes) throw new Error(`claim ${digest} is no longer in Redis at ${redisUrl}`);
   return bytes;
