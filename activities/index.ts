@@ -7,8 +7,7 @@ import { Context } from '@temporalio/activity';
 import { isStorageError } from '../mp-shim/fs.js';
 import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { ComputeBackend } from '../workers/compute-backend.js';
-import { runWithRetries } from '../workers/node-transport.js';
-import { runPoolWorker } from '../workers/pool-worker.js';
+import { hostPoolWorkers } from '../workers/node-transport.js';
 import type { RedisStore, RunUsage } from './state/store.js';
 import { executeFileOp } from './storage/index.js';
 
@@ -40,11 +39,7 @@ export function createActivities({ store, backend, tasksModule }: ActivityDeps) 
     /** Hosts slots of a queue-dispatch pool until the pool is closed and drained or terminated. */
     async poolWorker(run: RunRef, spec: PoolWorkerSpec): Promise<void> {
       const context = Context.current();
-      const { runId } = run;
-      const hooks = { signal: context.cancellationSignal, onBeat: () => context.heartbeat() };
-      if (backend.hostPoolWorkers) return backend.hostPoolWorkers(spec, contextOf(run), hooks);
-      const execute = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, contextOf(run), signal);
-      await runPoolWorker(store, runId, spec, execute, { ...hooks, parallelism: backend.parallelism });
+      await hostPoolWorkers(store, backend, spec, contextOf(run), { signal: context.cancellationSignal, onBeat: () => context.heartbeat() });
     },
 
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */

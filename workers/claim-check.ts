@@ -33,7 +33,14 @@ export function claimStore(redis: Redis, configured = process.env.MPFLOW_CLAIM_C
   throw new ValueError(`MPFLOW_CLAIM_CHECK must be 'redis' or an s3://bucket/prefix URL, got '${configured}'`);
 }
 
-class RedisClaims implements ClaimStore {
+/** Keeps `bytes` in `claims`; returns the digest that fetches them. */
+export async function keepClaim(claims: ClaimStore, bytes: Uint8Array): Promise<string> {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  await claims.put(digest, bytes);
+  return digest;
+}
+
+export class RedisClaims implements ClaimStore {
   readonly name = 'Redis';
 
   constructor(private readonly redis: Redis) {}
@@ -84,9 +91,7 @@ export class ClaimCheckCodec implements PayloadCodec {
     return Promise.all(
       payloads.map(async (payload) => {
         if ((payload.data?.byteLength ?? 0) <= this.thresholdBytes) return payload;
-        const stored = dumps({ metadata: payload.metadata ?? {}, data: payload.data });
-        const digest = createHash('sha256').update(stored).digest('hex');
-        await this.claims.put(digest, stored);
+        const digest = await keepClaim(this.claims, dumps({ metadata: payload.metadata ?? {}, data: payload.data }));
         return { metadata: { encoding: ENCODING }, data: new TextEncoder().encode(digest) };
       }),
     );

@@ -8,12 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { claimKey, runKeys } from '../activities/state/keys.js';
+import { runKeys } from '../activities/state/keys.js';
+import { RedisClaims } from './claim-check.js';
 import { ProcessError, RemoteError, TimeoutError, ValueError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
 import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
 import type { ComputeBackend, RunContext } from './compute-backend.js';
-import { chunkEvent, poolWorkerEvent, type ChunkReply, type WorkerMark } from './lambda-handler.js';
+import { chunkEvent, claimed, poolWorkerEvent, type ChunkReply, type WorkerMark } from './lambda-handler.js';
 import type { RedisStore } from '../activities/state/store.js';
 import { LAMBDA_LIST_PRICES, type Pricing } from '../workflows/definitions.js';
 
@@ -130,9 +131,7 @@ export class LambdaBackend implements ComputeBackend {
     const { outcome, claim, durationMs, redisCommands } = payload as ChunkReply;
     await this.store.addUsage(context.runId, { billedMs: Math.ceil(durationMs), memoryMb: this.config.memoryMb, redisCommands });
     if (outcome !== undefined) return new Uint8Array(Buffer.from(outcome, 'base64'));
-    const kept = await this.store.redis.getBuffer(claimKey(claim!));
-    if (!kept) throw new ProcessError(`the outcome of ${call.summary} (claim ${claim}, request ${requestId}) is no longer in Redis`);
-    return new Uint8Array(kept);
+    return new Uint8Array(await claimed(new RedisClaims(this.store.redis), claim!, `the outcome of ${call.summary} (request ${requestId})`));
   }
 
   /**

@@ -7,11 +7,11 @@
  * until the pool is done, or until shortly before the function's timeout, when it leaves and
  * the backend starts another in its place.
  */
-import { createHash } from 'node:crypto';
-import { claimKey, runKeys } from '../activities/state/keys.js';
+import { runKeys } from '../activities/state/keys.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
 import type { RedisStore } from '../activities/state/store.js';
+import { keepClaim, RedisClaims } from './claim-check.js';
 import type { RunContext } from './compute-backend.js';
 import { runPoolWorker } from './pool-worker.js';
 import type { ThreadRequest } from './task-thread.js';
@@ -19,7 +19,6 @@ import runChunk, { provideTasks, redisStore } from './task-thread.js';
 
 /** Lambda takes and answers at most 6 MB; base64 takes 4/3 of that. */
 export const MAX_INLINE_OUTCOME_BYTES = 4 * 1024 * 1024;
-const CLAIM_TTL_MS = 24 * 3_600_000;
 /** A pool worker leaves this share of its time (at least LEAVE_EARLY_MIN_MS, at most half) before the function's timeout. */
 const LEAVE_EARLY_SHARE = 0.1;
 const LEAVE_EARLY_MIN_MS = 10_000;
@@ -59,14 +58,14 @@ export function lambdaHandler(tasks: Record<string, unknown>) {
   return async (event: ChunkEvent | PoolWorkerEvent, lambda: LambdaContext): Promise<ChunkReply | WorkerMark> => {
     if ('poolWorker' in event) return hostPoolWorker(loads<PoolWorkerStart>(Buffer.from(event.poolWorker, 'base64')), tasks, lambda);
     const started = performance.now();
-    const request = loads<ThreadRequest>('request' in event ? Buffer.from(event.request, 'base64') : await claimed(event.redisUrl, event.claim));
+    const request = loads<ThreadRequest>('request' in event ? Buffer.from(event.request, 'base64') : await claimed(new RedisClaims((await redisStore(event.redisUrl)).redis), event.claim, 'the request'));
     provideTasks(request.context.tasksModule, tasks);
     const store = await redisStore(request.context.redisUrl);
     const commandsBefore = store.commandsSent;
     const outcome = await runChunk(request);
     const reply = { durationMs: performance.now() - started, redisCommands: store.commandsSent - commandsBefore };
     if (outcome.length <= MAX_INLINE_OUTCOME_BYTES) return { outcome: Buffer.from(outcome).toString('base64'), ...reply };
-    return { claim: await claim(store, outcome), ...reply };
+    return { claim: await keepClaim(new RedisClaims(store.redis), outcome), ...reply };
   };
 }
 
@@ -103,19 +102,13 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
 export async function chunkEvent(request: ThreadRequest, store: RedisStore): Promise<ChunkEvent> {
   const encoded = dumps(request);
   if (encoded.length <= MAX_INLINE_OUTCOME_BYTES) return { request: Buffer.from(encoded).toString('base64') };
-  return { claim: await claim(store, encoded), redisUrl: request.context.redisUrl };
+  return { claim: await keepClaim(new RedisClaims(store.redis), encoded), redisUrl: request.context.redisUrl };
 }
 
-/** Keeps `bytes` in Redis for a day, addressed by content. */
-async function claim(store: RedisStore, bytes: Uint8Array): Promise<string> {
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  await store.redis.set(claimKey(digest), Buffer.from(bytes), 'PX', CLAIM_TTL_MS);
-  return digest;
-}
-
-async function claimed(redisUrl: string, digest: string): Promise<Uint8Array> {
-  const bytes = await (await redisStore(redisUrl)).redis.getBuffer(claimKey(digest));
-  if (!bytes) throw new Error(`claim ${digest} is no longer in Redis at ${redisUrl}`);
+/** Bytes kept in Redis by the claim check, when too large for Lambda's request or response. */
+export async function claimed(claims: RedisClaims, digest: string, what: string): Promise<Uint8Array> {
+  const bytes = await claims.get(digest);
+  if (!bytes) throw new Error(`${what} (claim ${digest}) is no longer in Redis`);
   return bytes;
 }
 

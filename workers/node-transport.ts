@@ -20,6 +20,7 @@ import {
   type Launch,
   type PoolSpec,
   type PoolWorkers,
+  type PoolWorkerSpec,
   type ProcessIdentity,
   type StateOp,
   type StateOpName,
@@ -129,11 +130,7 @@ export class LocalEngineTransport extends NodeTransport {
   startPoolWorkers(pool: PoolSpec): PoolWorkers {
     const controller = new AbortController();
     const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
-    const cancel = () => controller.abort();
-    if (this.backend.hostPoolWorkers) return { done: this.backend.hostPoolWorkers(spec, this.context, { signal: controller.signal }), cancel };
-    const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(this.backend, call, this.context, signal);
-    const hooks = { signal: controller.signal, parallelism: this.backend.parallelism };
-    return { done: runPoolWorker(this.store, this.runId, spec, run, hooks), cancel };
+    return { done: hostPoolWorkers(this.store, this.backend, spec, this.context, { signal: controller.signal }), cancel: () => controller.abort() };
   }
 
   runTask(call: ChunkCall): Promise<Uint8Array> {
@@ -150,6 +147,16 @@ export class LocalEngineTransport extends NodeTransport {
 }
 
 export const MAIN_PROCESS: ProcessIdentity = { name: 'MainProcess', pid: 1 };
+
+/**
+ * Runs a pool worker's slots until the pool is done: on the backend itself when it hosts pool
+ * workers (Lambda), else here, each chunk launched on the backend with retries.
+ */
+export function hostPoolWorkers(store: RedisStore, backend: ComputeBackend, spec: PoolWorkerSpec, context: RunContext, hooks: { signal: AbortSignal; onBeat?: () => void }): Promise<void> {
+  if (backend.hostPoolWorkers) return backend.hostPoolWorkers(spec, context, hooks);
+  const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, context, signal);
+  return runPoolWorker(store, context.runId, spec, run, { ...hooks, parallelism: backend.parallelism });
+}
 
 /** Retries a chunk whose backend failed, with backoff; task errors are outcomes and never retried. */
 export async function runWithRetries(backend: ComputeBackend, call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
