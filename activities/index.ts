@@ -4,12 +4,12 @@
  * operations go to Redis.
  */
 import { Context } from '@temporalio/activity';
-import { isStorageError } from '../mp-shim/fs.js';
+import { isStorageError } from '../mp-shim/fs/index.js';
 import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
-import type { ComputeBackend } from '../workers/compute-backend.js';
-import { hostPoolWorkers } from '../workers/node-transport.js';
-import type { RedisStore, RunUsage } from './state/store.js';
-import { executeFileOp } from './storage/index.js';
+import type { ComputeBackend } from '../compute/backend.js';
+import { hostPoolWorkers } from '../compute/node-transport.js';
+import type { RedisStore, RunUsage } from '../state/store.js';
+import { executeFileOp } from '../storage/index.js';
 
 export interface ActivityDeps {
   store: RedisStore;

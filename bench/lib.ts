@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { devLambdaEndpoint, devUp, resolveEndpoints } from '../infra/dev-stack.js';
 import { deployLambda } from '../infra/lambda-deploy.js';
-import { lambdaConfig } from '../workers/lambda-backend.js';
+import { lambdaConfig } from '../compute/lambda/backend.js';
 import { resolveProgram } from '../workers/program.js';
 import type { RunOptions } from '../workflows/definitions.js';
 import { harness, type EngineName, type Harness } from '../test/helpers.js';

@@ -1,16 +1,16 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
 import { inspect } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { RedisStore } from '../activities/state/store.js';
+import { RedisStore } from '../state/store.js';
 import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.js';
 import { ValueError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { storageUrl, type Endpoints } from '../workers/config.js';
 import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
-import type { ComputeBackend } from '../workers/compute-backend.js';
-import { LambdaBackend, lambdaConfig } from '../workers/lambda-backend.js';
-import { LocalBackend } from '../workers/local-backend.js';
+import type { ComputeBackend } from '../compute/backend.js';
+import { LambdaBackend, lambdaConfig } from '../compute/lambda/backend.js';
+import { LocalBackend } from '../compute/local/backend.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { createWorker } from '../workers/worker.js';

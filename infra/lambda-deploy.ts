@@ -19,12 +19,12 @@ import {
 } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
 import { ValueError } from '../mp-shim/errors.js';
-import { lambdaClient, type LambdaConfig } from '../workers/lambda-backend.js';
+import { lambdaClient, type LambdaConfig } from '../compute/lambda/backend.js';
 import type { Program } from '../workers/program.js';
 import { zip } from './zip.js';
 
-const HANDLER = fileURLToPath(new URL('../workers/lambda-handler.ts', import.meta.url));
-const SCRIPTS = new URL('../activities/state/scripts/', import.meta.url);
+const HANDLER = fileURLToPath(new URL('../compute/lambda/handler.ts', import.meta.url));
+const SCRIPTS = new URL('../state/scripts/', import.meta.url);
 /** A role ARN for local endpoints, which do not check it. */
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/mpflow-local';
 const WAIT = { maxWaitTime: 300, minDelay: 1, maxDelay: 5 };

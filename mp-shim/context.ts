@@ -6,7 +6,7 @@
 import { Pipe } from './connection.js';
 import { ValueError } from './errors.js';
 import { Manager } from './managers.js';
-import { Pool } from './pool.js';
+import { Pool } from './pool/index.js';
 import { Process, activeChildren, cpuCount, currentProcess, parentProcess } from './process.js';
 import { JoinableQueue, Queue, SimpleQueue } from './queues.js';
 import { Array, RawArray, RawValue, Value } from './sharedctypes.js';

@@ -2,7 +2,7 @@
 import { asyncDispose } from './dispose.js';
 import { toMs, type Duration } from './duration.js';
 import { CancelledError, TimeoutError, ValueError } from './errors.js';
-import { Pool, type AsyncResult, type PoolOptions } from './pool.js';
+import { Pool, type AsyncResult, type PoolOptions } from './pool/index.js';
 import type { AnyFunction, TaskArgs, TaskRef, TaskResult } from './tasks.js';
 import { transport } from './transport.js';
 

@@ -7,8 +7,8 @@ export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, ProcessPoolExe
 export type { ExecutorMapOptions, ReturnWhen } from './futures.js';
 export { BaseManager, DictProxy, ListProxy, Manager, NamespaceProxy, SyncManager } from './managers.js';
 export type { Proxy } from './managers.js';
-export { AsyncResult, IMapIterator, MapResult, Pool } from './pool.js';
-export type { ApplyOptions, Dispatch, MapOptions, PoolOptions, ResultCallbacks, StragglerOptions } from './pool.js';
+export { AsyncResult, IMapIterator, MapResult, Pool } from './pool/index.js';
+export type { ApplyOptions, Dispatch, MapOptions, PoolOptions, ResultCallbacks, StragglerOptions } from './pool/index.js';
 export { Process, activeChildren, cpuCount, currentProcess, parentProcess } from './process.js';
 export type { ProcessOptions } from './process.js';
 export { JoinableQueue, Queue, SimpleQueue } from './queues.js';
@@ -17,6 +17,6 @@ export { Array, RawArray, RawValue, SharedArray, SharedValue, Value } from './sh
 export { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from './synchronize.js';
 export type { Held } from './synchronize.js';
 export { proxyTasks, taskRef } from './tasks.js';
-export * as fs from './fs.js';
+export * as fs from './fs/index.js';
 export type { TaskRef, TaskRefs } from './tasks.js';
 export type { Duration } from './duration.js';

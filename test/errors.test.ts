@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RedisStore } from '../activities/state/store.js';
+import { RedisStore } from '../state/store.js';
 import { RemoteError } from '../mp-shim/errors.js';
 import { connectClient } from '../workers/client.js';
 import { onEveryEngine, timed } from './helpers.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { s3Location } from '../activities/storage/s3-storage.js';
+import { s3Location } from '../storage/s3.js';
 import { devS3Endpoint } from '../infra/dev-stack.js';
 import { mainResult, startMain } from '../workers/client.js';
 import { ENGINES, freshStorage, harness, onEveryEngineAndStorage, STORAGES } from './helpers.js';

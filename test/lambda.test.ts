@@ -19,7 +19,7 @@ import { devLambdaEndpoint } from '../infra/dev-stack.js';
 import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { zip } from '../infra/zip.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { lambdaConfig, type LambdaConfig } from '../workers/lambda-backend.js';
+import { lambdaConfig, type LambdaConfig } from '../compute/lambda/backend.js';
 import { resolveProgram } from '../workers/program.js';
 import { ENGINES, harness, type Harness } from './helpers.js';
 

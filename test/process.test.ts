@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { localParallelism } from '../workers/local-backend.js';
+import { localParallelism } from '../compute/local/backend.js';
 import { onEveryEngine } from './helpers.js';
 
 onEveryEngine('Process', 'test/programs/semantics', (h) => {

@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Redis } from 'ioredis';
-import { claimKey } from '../activities/state/keys.js';
-import { isMissing, s3Location, type S3Location } from '../activities/storage/s3-storage.js';
+import { claimKey } from '../state/keys.js';
+import { isMissing, s3Location, type S3Location } from '../storage/s3.js';
 import { ProcessError, ValueError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 

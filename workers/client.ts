@@ -1,13 +1,13 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
 import { inspect } from 'node:util';
-import { localParallelism } from './local-backend.js';
+import { localParallelism } from '../compute/local/backend.js';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { RedisStore } from '../activities/state/store.js';
+import type { RedisStore } from '../state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
 import { storageUrl, type Endpoints } from './config.js';
-import { lambdaPricing } from './lambda-backend.js';
+import { lambdaPricing } from '../compute/lambda/backend.js';
 import type { Program } from './program.js';
 import { dataConverter } from './worker.js';
 

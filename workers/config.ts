@@ -1,7 +1,7 @@
 /** Where mpflow finds its servers: the environment, or the embedded dev stack. */
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseStorageUrl } from '../activities/storage/index.js';
+import { parseStorageUrl } from '../storage/index.js';
 
 export interface Endpoints {
   temporalAddress: string;

@@ -1,15 +1,15 @@
 /** The local engine: the same main program in plain Node, tasks on the local backend, state in Redis. */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { RedisStore } from '../activities/state/store.js';
+import { RedisStore } from '../state/store.js';
 import { ValueError } from '../mp-shim/errors.js';
 import { exitFunction } from '../mp-shim/process.js';
 import { installTransport, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
-import type { ComputeBackend } from './compute-backend.js';
+import type { ComputeBackend } from '../compute/backend.js';
 import { storageUrl } from './config.js';
-import { lambdaPricing } from './lambda-backend.js';
+import { lambdaPricing } from '../compute/lambda/backend.js';
 import { costReport, type CostReport } from '../workflows/definitions.js';
-import { LocalEngineTransport } from './node-transport.js';
+import { LocalEngineTransport } from '../compute/node-transport.js';
 import type { Program } from './program.js';
 
 export interface LocalRun {

@@ -7,16 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
-import type { RedisStore } from '../activities/state/store.js';
+import type { RedisStore } from '../state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { ClaimCheckCodec, claimStore } from './claim-check.js';
-import type { ComputeBackend } from './compute-backend.js';
+import type { ComputeBackend } from '../compute/backend.js';
 import type { Program } from './program.js';
 
 export const payloadConverterPath = fileURLToPath(new URL('../workflows/payload-converter.ts', import.meta.url));
 const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const mpShimPath = fileURLToPath(new URL('../mp-shim/index.ts', import.meta.url));
-const mpShimFsPath = fileURLToPath(new URL('../mp-shim/fs.ts', import.meta.url));
+const mpShimFsPath = fileURLToPath(new URL('../mp-shim/fs/index.ts', import.meta.url));
 
 /** Shared activities may wait on Redis or the backend; they cost a promise each, not a thread. */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;

@@ -1,6 +1,6 @@
 /** What the client and the workflows share: inputs, run options and the progress query. */
 import { defineQuery } from '@temporalio/workflow';
-import type { RunUsage } from '../activities/state/store.js';
+import type { RunUsage } from '../state/store.js';
 import type { ChunkCall, Dispatch, JobProgress } from '../mp-shim/transport.js';
 
 export interface RunOptions {

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, RunRef } from '../activities/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { storageError, type ErrorCode } from '../mp-shim/fs.js';
+import { storageError, type ErrorCode } from '../mp-shim/fs/index.js';
 import {
   launchInLanes,
   type ChunkCall,

@@ -1,7 +1,7 @@
 /** A task that counts its own executions in Redis, so a test can tell which chunks ran twice. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { runKeys } from '../../../activities/state/keys.js';
+import { runKeys } from '../../../state/keys.js';
 
 let redis: Redis | undefined;
 

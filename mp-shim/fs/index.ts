@@ -8,7 +8,7 @@
  * (`writeFile`, a write stream, a handle opened for writing) becomes visible whole when it
  * completes, never torn; handles and streams write sequentially; see the README for the rest.
  */
-import { transport, type DirEntry, type FileInfo, type FileOp, type FileOpName, type FileResult, type Upload } from './transport.js';
+import { transport, type DirEntry, type FileInfo, type FileOp, type FileOpName, type FileResult, type Upload } from '../transport.js';
 
 /** Bytes per part of an upload and per range read: S3 wants parts of at least 5 MiB. */
 const PART_BYTES = 8 * 1024 * 1024;

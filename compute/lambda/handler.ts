@@ -7,15 +7,15 @@
  * until the pool is done, or until shortly before the function's timeout, when it leaves and
  * the backend starts another in its place.
  */
-import { runKeys } from '../activities/state/keys.js';
-import { dumps, loads } from '../mp-shim/serialization.js';
-import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
-import type { RedisStore } from '../activities/state/store.js';
-import { keepClaim, RedisClaims } from './claim-check.js';
-import type { RunContext } from './compute-backend.js';
-import { runPoolWorker } from './pool-worker.js';
-import type { ThreadRequest } from './task-thread.js';
-import runChunk, { provideTasks, redisStore } from './task-thread.js';
+import { runKeys } from '../../state/keys.js';
+import { dumps, loads } from '../../mp-shim/serialization.js';
+import type { ChunkCall, PoolWorkerSpec } from '../../mp-shim/transport.js';
+import type { RedisStore } from '../../state/store.js';
+import { keepClaim, RedisClaims } from '../../workers/claim-check.js';
+import type { RunContext } from '../backend.js';
+import { runPoolWorker } from '../pool-worker.js';
+import type { ThreadRequest } from '../task-runtime.js';
+import runChunk, { provideTasks, redisStore } from '../task-runtime.js';
 
 /** Lambda takes and answers at most 6 MB; base64 takes 4/3 of that. */
 export const MAX_INLINE_OUTCOME_BYTES = 4 * 1024 * 1024;

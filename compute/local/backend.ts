@@ -1,10 +1,10 @@
 /** The default compute backend: worker threads on this machine, the tasks module loaded once per thread. */
 import { availableParallelism } from 'node:os';
-import { TimeoutError } from '../mp-shim/errors.js';
-import { dumps } from '../mp-shim/serialization.js';
-import type { ChunkCall } from '../mp-shim/transport.js';
-import type { ComputeBackend, RunContext } from './compute-backend.js';
-import type { ThreadRequest } from './task-thread.js';
+import { TimeoutError } from '../../mp-shim/errors.js';
+import { dumps } from '../../mp-shim/serialization.js';
+import type { ChunkCall } from '../../mp-shim/transport.js';
+import type { ComputeBackend, RunContext } from '../backend.js';
+import type { ThreadRequest } from '../task-runtime.js';
 import { ThreadPool } from './thread-pool.js';
 
 export interface LocalBackendOptions {
@@ -23,7 +23,7 @@ export class LocalBackend implements ComputeBackend {
 
   constructor({ threads = localParallelism() }: LocalBackendOptions = {}) {
     this.parallelism = threads;
-    this.#threads = new ThreadPool(new URL('./task-thread-entry.mjs', import.meta.url), threads);
+    this.#threads = new ThreadPool(new URL('./task-thread.mjs', import.meta.url), threads);
   }
 
   async run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {

@@ -8,15 +8,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runKeys } from '../activities/state/keys.js';
-import { RedisClaims } from './claim-check.js';
-import { ProcessError, RemoteError, TimeoutError, ValueError } from '../mp-shim/errors.js';
-import { dumps } from '../mp-shim/serialization.js';
-import type { ChunkCall, PoolWorkerSpec } from '../mp-shim/transport.js';
-import type { ComputeBackend, RunContext } from './compute-backend.js';
-import { chunkEvent, claimed, poolWorkerEvent, type ChunkReply, type WorkerMark } from './lambda-handler.js';
-import type { RedisStore } from '../activities/state/store.js';
-import { LAMBDA_LIST_PRICES, type Pricing } from '../workflows/definitions.js';
+import { runKeys } from '../../state/keys.js';
+import { RedisClaims } from '../../workers/claim-check.js';
+import { ProcessError, RemoteError, TimeoutError, ValueError } from '../../mp-shim/errors.js';
+import { dumps } from '../../mp-shim/serialization.js';
+import type { ChunkCall, PoolWorkerSpec } from '../../mp-shim/transport.js';
+import type { ComputeBackend, RunContext } from '../backend.js';
+import { chunkEvent, claimed, poolWorkerEvent, type ChunkReply, type WorkerMark } from './handler.js';
+import type { RedisStore } from '../../state/store.js';
+import { LAMBDA_LIST_PRICES, type Pricing } from '../../workflows/definitions.js';
 
 export interface LambdaConfig {
   functionName: string;

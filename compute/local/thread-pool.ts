@@ -7,7 +7,7 @@
  * them again) and a fresh thread takes its place.
  */
 import { Worker } from 'node:worker_threads';
-import { ProcessError } from '../mp-shim/errors.js';
+import { ProcessError } from '../../mp-shim/errors.js';
 
 export class ThreadLostError extends ProcessError {
   override name = 'ThreadLostError';

@@ -13,9 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ProcessError } from '../../mp-shim/errors.js';
-import { dumps } from '../../mp-shim/serialization.js';
-import type { StateOp, StateOpName, StateResult } from '../../mp-shim/transport.js';
+import { ProcessError } from '../mp-shim/errors.js';
+import { dumps } from '../mp-shim/serialization.js';
+import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import { runKeys, type RunKeys } from './keys.js';
 
 const SCRIPTS_DIR = new URL('./scripts/', import.meta.url);

@@ -4,10 +4,10 @@
  * same Node codes, so programs behave the same on either.
  */
 import { fileURLToPath } from 'node:url';
-import { ValueError } from '../../mp-shim/errors.js';
-import type { FileOp, FileOpName, FileResult } from '../../mp-shim/transport.js';
-import { FileStorage } from './file-storage.js';
-import { S3Storage, s3Location } from './s3-storage.js';
+import { ValueError } from '../mp-shim/errors.js';
+import type { FileOp, FileOpName, FileResult } from '../mp-shim/transport.js';
+import { FileStorage } from './file.js';
+import { S3Storage, s3Location } from './s3.js';
 
 export type Storage = { [K in FileOpName]: (args: FileOp<K>) => Promise<FileResult<K>> };
 

@@ -1,14 +1,14 @@
 /** Process pools (CPython: multiprocessing/pool.py) over the installed transport. */
-import { asyncDispose } from './dispose.js';
-import { toMs, type Duration } from './duration.js';
-import { CancelledError, ProcessError, TimeoutError, ValueError } from './errors.js';
-import { dumps, loads } from './serialization.js';
-import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef, type TaskResult } from './tasks.js';
-import { transport, type ChunkCall, type Dispatch, type Launch, type Outcome, type PoolWorkers } from './transport.js';
+import { asyncDispose } from '../dispose.js';
+import { toMs, type Duration } from '../duration.js';
+import { CancelledError, ProcessError, TimeoutError, ValueError } from '../errors.js';
+import { dumps, loads } from '../serialization.js';
+import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef, type TaskResult } from '../tasks.js';
+import { transport, type ChunkCall, type Dispatch, type Launch, type Outcome, type PoolWorkers } from '../transport.js';
 
 export { AsyncResult, MapResult, IMapIterator, Pool };
 export type { PoolOptions, MapOptions, ApplyOptions, ResultCallbacks, StragglerOptions };
-export type { Dispatch } from './transport.js';
+export type { Dispatch } from '../transport.js';
 
 type PoolState = 'RUN' | 'CLOSE' | 'TERMINATE';
 

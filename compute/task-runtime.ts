@@ -7,13 +7,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { RedisStore } from '../activities/state/store.js';
+import { RedisStore } from '../state/store.js';
 // Every shared kind registers itself when its module loads; a tasks module may import them as types only.
 import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { installTransport, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
-import type { RunContext } from './compute-backend.js';
+import type { RunContext } from './backend.js';
 import { MAIN_PROCESS, NodeTransport } from './node-transport.js';
 
 export interface ThreadRequest {

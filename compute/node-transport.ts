@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisStore } from '../activities/state/store.js';
-import { executeFileOp } from '../activities/storage/index.js';
+import type { RedisStore } from '../state/store.js';
+import { executeFileOp } from '../storage/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
 import {
@@ -27,7 +27,7 @@ import {
   type StateResult,
   type Transport,
 } from '../mp-shim/transport.js';
-import type { ComputeBackend, RunContext } from './compute-backend.js';
+import type { ComputeBackend, RunContext } from './backend.js';
 import { runPoolWorker } from './pool-worker.js';
 
 /** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */

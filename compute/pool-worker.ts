@@ -7,7 +7,7 @@
  * stop when a straggler copy of it finished first or the pool was terminated.
  */
 import { randomUUID } from 'node:crypto';
-import type { Claim, RedisStore } from '../activities/state/store.js';
+import type { Claim, RedisStore } from '../state/store.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, Outcome, PoolWorkerSpec } from '../mp-shim/transport.js';
 

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { storageError } from '../../mp-shim/fs.js';
-import type { DirEntry, FileInfo, FileOp, Upload } from '../../mp-shim/transport.js';
+import { storageError } from '../mp-shim/fs/index.js';
+import type { DirEntry, FileInfo, FileOp, Upload } from '../mp-shim/transport.js';
 import type { Storage } from './index.js';
 
 const UPLOADS_DIR = '.mpflow-uploads';

@@ -23,9 +23,9 @@ import {
   UploadPartCopyCommand,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import { storageError } from '../../mp-shim/fs.js';
-import type { DirEntry, FileInfo, FileOp, Upload } from '../../mp-shim/transport.js';
-import { sortEntries } from './file-storage.js';
+import { storageError } from '../mp-shim/fs/index.js';
+import type { DirEntry, FileInfo, FileOp, Upload } from '../mp-shim/transport.js';
+import { sortEntries } from './file.js';
 import type { Storage } from './index.js';
 
 /** S3's smallest part other than the last: a smaller object appended to is sent again, not copied. */
