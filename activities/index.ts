@@ -1,13 +1,13 @@
 /**
- * Activities: everything the main program does outside its workflow, run on
- * behalf of it by the worker. Chunks go to the compute backend; shared-state
- * operations go to Redis.
+ * Activities: everything the main program does outside its workflow, run on behalf of it by
+ * the worker. Chunks go to the compute backend; shared-state operations go to Redis; storage
+ * operations to the run's storage.
  */
 import { Context } from '@temporalio/activity';
-import { isStorageError } from '../mp-shim/fs/index.js';
+import type { ComputeBackend, RunContext } from '../compute/backend.js';
+import { hostPoolWorkers } from '../compute/pool-worker.js';
+import { isStorageError } from '../mp-shim/fs/errors.js';
 import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
-import type { ComputeBackend } from '../compute/backend.js';
-import { hostPoolWorkers } from '../compute/node-transport.js';
 import type { RedisStore, RunUsage } from '../state/store.js';
 import { executeFileOp } from '../storage/index.js';
 
@@ -16,6 +16,8 @@ export interface ActivityDeps {
   backend: ComputeBackend;
   /** Absolute path of the program's tasks module. */
   tasksModule: string;
+  /** Lease of locks taken in tasks (the configuration's lockLeaseMs). */
+  lockLeaseMs: number;
 }
 
 /** The run a task belongs to, as the workflow names it to an activity. */
@@ -28,8 +30,8 @@ export interface RunRef {
 /** A storage operation's outcome: its result, or the Node code it failed with (never retried). */
 export type FileOutcome<K extends FileOpName> = [ok: true, result: FileResult<K>] | [ok: false, code: string];
 
-export function createActivities({ store, backend, tasksModule }: ActivityDeps) {
-  const contextOf = ({ runId, storage }: RunRef) => ({ runId, storage, tasksModule, redisUrl: store.url });
+export function createActivities({ store, backend, tasksModule, lockLeaseMs }: ActivityDeps) {
+  const contextOf = ({ runId, storage }: RunRef): RunContext => ({ runId, storage, tasksModule, redisUrl: store.url, lockLeaseMs });
   return {
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
     async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {

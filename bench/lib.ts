@@ -5,17 +5,17 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { devLambdaEndpoint, devUp, resolveEndpoints } from '../infra/dev-stack.js';
 import { deployLambda } from '../infra/lambda-deploy.js';
-import { lambdaConfig } from '../compute/lambda/backend.js';
+import { lambdaConfig, readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
 import type { RunOptions } from '../workflows/definitions.js';
-import { harness, type EngineName, type Harness } from '../test/helpers.js';
+import { harness, type EngineName, type Harness } from '../testing/harness.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChart } from './chart.js';
 
 export { harness, type EngineName, type Harness };
 
 export async function engines(programDir: string): Promise<Record<EngineName, Harness>> {
-  await resolveEndpoints({ temporal: true });
+  await resolveEndpoints(readConfig(), { temporal: true });
   return { local: await harness('local', programDir), temporal: await harness('temporal', programDir) };
 }
 
@@ -25,7 +25,7 @@ export type PoolConfiguration = (typeof POOL_CONFIGURATIONS)[number];
 
 /** The local engine (pools launch chunks directly) and the durable engine in each dispatch. */
 export async function poolConfigurations(programDir: string): Promise<Record<PoolConfiguration, Harness> & { close(): Promise<void> }> {
-  await resolveEndpoints({ temporal: true });
+  await resolveEndpoints(readConfig(), { temporal: true });
   const runners = {
     local: await harness('local', programDir),
     'durable · activity': await harness('temporal', programDir, { dispatch: 'activity' }),
@@ -42,9 +42,10 @@ export const LAMBDA = 'durable · lambda (local endpoint)';
  * deployed there first (one function per benchmark program; 1,769 MB is one vCPU on AWS).
  */
 export async function lambdaRunner(programDir: string, options: Partial<RunOptions> = {}): Promise<Harness> {
-  await devUp({ lambda: true });
+  const { dev } = readConfig();
+  await devUp(dev, { lambda: true });
   const program = resolveProgram(programDir);
-  const config = { ...lambdaConfig(program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-bench-${program.name}`, memoryMb: 1769, timeoutSeconds: 900, concurrency: 64 };
+  const config = { ...lambdaConfig(readConfig(), program.name), endpoint: devLambdaEndpoint(dev), functionName: `mpflow-bench-${program.name}`, memoryMb: 1769, timeoutSeconds: 900, concurrency: 64 };
   await deployLambda(program, config);
   return harness('temporal', programDir, options, { kind: 'lambda', config });
 }

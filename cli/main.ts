@@ -1,22 +1,22 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
 import { inspect } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { RedisStore } from '../state/store.js';
-import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.js';
-import { ValueError } from '../mp-shim/errors.js';
-import type { JobProgress } from '../mp-shim/transport.js';
-import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
-import { storageUrl, type Endpoints } from '../workers/config.js';
-import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import type { ComputeBackend } from '../compute/backend.js';
-import { LambdaBackend, lambdaConfig } from '../compute/lambda/backend.js';
+import { LambdaBackend } from '../compute/lambda/backend.js';
+import type { CostReport } from '../compute/lambda/cost.js';
 import { LocalBackend } from '../compute/local/backend.js';
+import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.js';
+import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
+import { ValueError } from '../mp-shim/errors.js';
+import type { Dispatch, JobProgress } from '../mp-shim/transport.js';
+import { RedisStore } from '../state/store.js';
+import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
+import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
-import { createWorker } from '../workers/worker.js';
+import { createWorker, dataConverter } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
 import { costLine, progressLine, toJson } from './output.js';
-import type { CostReport } from '../workflows/definitions.js';
 
 const USAGE = `usage:
   mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
@@ -29,52 +29,66 @@ const USAGE = `usage:
 
 async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
+  const config = readConfig();
   switch (line.command) {
     case 'run':
-      return run(line);
+      return run(line, config);
     case 'worker':
-      return worker(line);
+      return worker(line, config);
     case 'status':
-      return status(line);
+      return status(line, config);
     case 'result':
-      return result(line);
+      return result(line, config);
     case 'dev':
-      return dev(line);
+      return dev(line, config);
     case 'deploy':
     case 'undeploy':
-      return deploy(line);
+      return deploy(line, config);
     default:
       throw new ValueError(`unknown command '${line.command ?? ''}'\n${USAGE}`);
   }
 }
 
-async function run(line: CommandLine): Promise<void> {
+async function run(line: CommandLine, config: Config): Promise<void> {
   const program = resolveProgram(requireOperand(line, 'a program directory'));
   const engine = line.flags.engine ?? 'temporal';
   if (engine !== 'temporal' && engine !== 'local') throw new ValueError(`--engine must be temporal or local, got '${engine}'`);
-  const dispatch = line.flags.dispatch ?? 'auto';
+  const dispatch = (line.flags.dispatch ?? 'auto') as Dispatch;
   if (dispatch !== 'auto' && dispatch !== 'queue' && dispatch !== 'activity') throw new ValueError(`--dispatch must be auto, queue or activity, got '${dispatch}'`);
-  const storage = storageUrl(line.flags.storage);
-  const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
+  const storage = storageUrl(config, line.flags.storage);
+  const endpoints = await resolveEndpoints(config, { temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = computeBackend(line, program, store);
+  const backend = computeBackend(line, config, program, store);
   const showProgress = progressPrinter();
   try {
     if (engine === 'local') {
       let cost: CostReport | undefined;
-      const value = await runLocal({ program, entry: line.flags.entry, args: line.args, store, backend, onProgress: showProgress, dispatch, storage, onCost: (report) => (cost = report) });
+      const value = await runLocal({
+        program,
+        entry: line.flags.entry,
+        args: line.args,
+        store,
+        backend,
+        storage,
+        lockLeaseMs: config.lockLeaseMs,
+        pricing: config.pricing,
+        onProgress: showProgress,
+        dispatch,
+        onCost: (report) => (cost = report),
+      });
       if (cost) log(line, costLine(cost));
       return emit(line, { engine, result: value, cost }, value);
     }
-    const client = await connectClient(endpoints, store);
-    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options: { dispatch, storage, cpuCount: backend.parallelism } });
+    const client = await connectClient(endpoints, dataConverter(config, store));
+    const options = { dispatch, storage, cpuCount: backend.parallelism, pricing: config.pricing };
+    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options });
     log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
     const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
     // The last progress is read while this process's worker can still answer the query.
     const outcome = mainResult(handle).finally(() => queryProgress(handle).then(showProgress, () => {}));
     try {
       if (line.flags['no-worker']) await outcome;
-      else await (await hostWorker(endpoints, program, store, backend)).runUntil(outcome);
+      else await (await hostWorker(config, endpoints, program, store, backend)).runUntil(outcome);
     } finally {
       clearInterval(watcher);
     }
@@ -88,12 +102,12 @@ async function run(line: CommandLine): Promise<void> {
   }
 }
 
-async function worker(line: CommandLine): Promise<void> {
+async function worker(line: CommandLine, config: Config): Promise<void> {
   const program = resolveProgram(requireOperand(line, 'a program directory'));
-  const endpoints = await resolveEndpoints({ temporal: true });
+  const endpoints = await resolveEndpoints(config, { temporal: true });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = computeBackend(line, program, store);
-  const hosted = await hostWorker(endpoints, program, store, backend);
+  const backend = computeBackend(line, config, program, store);
+  const hosted = await hostWorker(config, endpoints, program, store, backend);
   log(line, `worker for ${program.name} on task queue ${program.taskQueue} (Ctrl-C stops it)`);
   try {
     await hosted.run();
@@ -103,9 +117,9 @@ async function worker(line: CommandLine): Promise<void> {
   }
 }
 
-async function status(line: CommandLine): Promise<void> {
+async function status(line: CommandLine, config: Config): Promise<void> {
   const workflowId = requireOperand(line, 'a workflow id');
-  await withClient(async (client, endpoints) => {
+  await withClient(config, async (client, endpoints) => {
     const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
     const running = description.status.name === 'RUNNING';
@@ -124,28 +138,28 @@ async function status(line: CommandLine): Promise<void> {
   });
 }
 
-async function result(line: CommandLine): Promise<void> {
+async function result(line: CommandLine, config: Config): Promise<void> {
   const workflowId = requireOperand(line, 'a workflow id');
-  await withClient(async (client) => {
+  await withClient(config, async (client) => {
     const value = await mainResult(client.workflow.getHandle(workflowId));
     emit(line, { workflowId, result: value }, value);
   });
 }
 
-async function dev(line: CommandLine): Promise<void> {
+async function dev(line: CommandLine, config: Config): Promise<void> {
   switch (line.operands[0]) {
     case 'up': {
-      const endpoints = await devUp({ s3: line.flags.s3, lambda: line.flags.lambda });
+      const endpoints = await devUp(config.dev, { s3: line.flags.s3, lambda: line.flags.lambda });
       const s3 = endpoints.s3Endpoint ? `, S3 ${endpoints.s3Endpoint} (MPFLOW_S3_ENDPOINT=${endpoints.s3Endpoint})` : '';
       const lambda = endpoints.lambdaEndpoint ? `, Lambda ${endpoints.lambdaEndpoint} (MPFLOW_LAMBDA_ENDPOINT=${endpoints.lambdaEndpoint})` : '';
       log(line, `Temporal ${endpoints.temporalAddress} (Web UI ${endpoints.webUiUrl}), Redis ${endpoints.redisUrl}${s3}${lambda}`);
       return emit(line, endpoints);
     }
     case 'down':
-      await devDown();
+      await devDown(config.dev);
       return emit(line, { stopped: true });
     case 'status': {
-      const services = await devStatus();
+      const services = await devStatus(config.dev);
       if (!line.flags.json) for (const s of services) console.log(`${s.name.padEnd(9)} ${s.address.padEnd(16)} ${s.up ? 'up' : 'down'}${s.pid ? ` (pid ${s.pid})` : ''}`);
       return emit(line, { services });
     }
@@ -155,38 +169,38 @@ async function dev(line: CommandLine): Promise<void> {
 }
 
 /** `--backend`: worker threads here (default), or the program's Lambda function. */
-function computeBackend(line: CommandLine, program: Program, store: RedisStore): ComputeBackend {
+function computeBackend(line: CommandLine, config: Config, program: Program, store: RedisStore): ComputeBackend {
   const name = line.flags.backend ?? 'local';
-  if (name === 'local') return new LocalBackend();
-  if (name === 'lambda') return new LambdaBackend(lambdaConfig(program.name), store);
+  if (name === 'local') return new LocalBackend(config.threads);
+  if (name === 'lambda') return new LambdaBackend(lambdaConfig(config, program.name), store);
   throw new ValueError(`--backend must be local or lambda, got '${name}'`);
 }
 
-async function deploy(line: CommandLine): Promise<void> {
+async function deploy(line: CommandLine, config: Config): Promise<void> {
   if (line.operands[0] !== 'lambda') throw new ValueError(`mpflow ${line.command} takes lambda <program>\n${USAGE}`);
   if (!line.operands[1]) throw new ValueError(`mpflow ${line.command} lambda needs a program directory\n${USAGE}`);
   const program = resolveProgram(line.operands[1]);
-  const config = lambdaConfig(program.name);
+  const lambda = lambdaConfig(config, program.name);
   if (line.command === 'undeploy') {
-    const deleted = await undeployLambda(config);
-    log(line, deleted ? `deleted Lambda function ${config.functionName}` : `Lambda function ${config.functionName} does not exist`);
-    return emit(line, { functionName: config.functionName, deleted });
+    const deleted = await undeployLambda(lambda);
+    log(line, deleted ? `deleted Lambda function ${lambda.functionName}` : `Lambda function ${lambda.functionName} does not exist`);
+    return emit(line, { functionName: lambda.functionName, deleted });
   }
-  const deployed = await deployLambda(program, config);
-  log(line, `Lambda function ${deployed.functionName} version ${deployed.version} (${(deployed.zipBytes / 1e6).toFixed(1)} MB zip)${config.endpoint ? ` at ${config.endpoint}` : ''}`);
+  const deployed = await deployLambda(program, lambda);
+  log(line, `Lambda function ${deployed.functionName} version ${deployed.version} (${(deployed.zipBytes / 1e6).toFixed(1)} MB zip)${lambda.endpoint ? ` at ${lambda.endpoint}` : ''}`);
   emit(line, deployed);
 }
 
-async function hostWorker(endpoints: Endpoints, program: Program, store: RedisStore, backend: ComputeBackend) {
-  Runtime.install({ logger: new DefaultLogger(process.env.MPFLOW_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+async function hostWorker(config: Config, endpoints: Endpoints, program: Program, store: RedisStore, backend: ComputeBackend) {
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
-  return createWorker({ connection, namespace: endpoints.temporalNamespace, program, store, backend });
+  return createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend });
 }
 
-async function withClient(use: (client: Awaited<ReturnType<typeof connectClient>>, endpoints: Endpoints) => Promise<void>): Promise<void> {
-  const endpoints = await resolveEndpoints({ temporal: true });
+async function withClient(config: Config, use: (client: Awaited<ReturnType<typeof connectClient>>, endpoints: Endpoints) => Promise<void>): Promise<void> {
+  const endpoints = await resolveEndpoints(config, { temporal: true });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const client = await connectClient(endpoints, store);
+  const client = await connectClient(endpoints, dataConverter(config, store));
   try {
     await use(client, endpoints);
   } finally {

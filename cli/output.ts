@@ -1,5 +1,5 @@
 /** What the CLI prints: JSON that survives BigInt, Map, Set and typed arrays, and progress lines. */
-import type { CostReport } from '../workflows/definitions.js';
+import type { CostReport } from '../compute/lambda/cost.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 
 export function toJson(value: unknown): string {

@@ -9,6 +9,14 @@ export interface RunContext {
   redisUrl: string;
   /** The run's storage for mpflow/fs: a file:// or s3:// URL. */
   storage: string;
+  /** Lease of locks the task takes (the configuration's lockLeaseMs). */
+  lockLeaseMs: number;
+}
+
+/** What a backend hands to wherever the chunk runs (a thread, a Lambda invocation). */
+export interface ThreadRequest {
+  call: ChunkCall;
+  context: RunContext;
 }
 
 export interface ComputeBackend {

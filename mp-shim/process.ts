@@ -131,7 +131,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
       this.#exitCode = 0;
     } else {
       this.#exitCode = 1;
-      console.error(`Process ${this.name}:\n${outcome[1].stack ?? outcome[1]}`);
+      transport().warn(`Process ${this.name} failed`, outcome[1]);
     }
   }
 }

@@ -47,6 +47,9 @@ export interface ProcessIdentity {
   pid: number;
 }
 
+/** Who the main program is, on every engine. */
+export const MAIN_PROCESS: ProcessIdentity = { name: 'MainProcess', pid: 1 };
+
 export interface WorkerSlot {
   poolId: string;
   index: number;
@@ -210,6 +213,84 @@ export type StateOp<K extends StateOpName = StateOpName> = {
 } & StateOpTable[K][0];
 export type StateResult<K extends StateOpName> = StateOpTable[K][1];
 
+/** How an operation that may block waits: what it answers when it could not proceed in time, and whether its wait may be cut short and resumed. */
+export interface WaitDeclaration<R> {
+  /** The answer that means "not yet": the caller then waits longer, or its timeout has passed. */
+  notYet: R;
+  /** False when stopping the wait has effects of its own (a Condition re-takes its lock), so it must be one wait. */
+  splittable: boolean;
+}
+
+/**
+ * Every operation declares here whether it can block (null: never), so that a new one cannot
+ * be taken for finished when it only had to wait.
+ */
+export const WAITS: { [K in StateOpName]: WaitDeclaration<StateResult<K>> | null } = {
+  'queue.put': { notYet: false, splittable: true },
+  'queue.get': { notYet: null, splittable: true },
+  'queue.qsize': null,
+  'queue.taskDone': null,
+  'queue.join': { notYet: false, splittable: true },
+  'lock.acquire': { notYet: false, splittable: true },
+  'lock.release': null,
+  'semaphore.acquire': { notYet: false, splittable: true },
+  'semaphore.release': null,
+  'semaphore.value': null,
+  'event.set': null,
+  'event.clear': null,
+  'event.isSet': null,
+  'event.wait': { notYet: false, splittable: true },
+  'condition.wait': { notYet: false, splittable: false },
+  'condition.notify': null,
+  'barrier.arrive': null,
+  'barrier.trip': null,
+  'barrier.await': { notYet: null, splittable: true },
+  'barrier.abort': null,
+  'barrier.reset': null,
+  'barrier.state': null,
+  'connection.send': null,
+  'connection.recv': { notYet: null, splittable: true },
+  'connection.poll': { notYet: false, splittable: true },
+  'connection.waitAny': { notYet: [], splittable: true },
+  'array.init': null,
+  'array.read': null,
+  'array.write': null,
+  'array.add': null,
+  'dict.get': null,
+  'dict.set': null,
+  'dict.delete': null,
+  'dict.has': null,
+  'dict.items': null,
+  'dict.length': null,
+  'dict.clear': null,
+  'dict.update': null,
+  'dict.pop': null,
+  'dict.setdefault': null,
+  'list.push': null,
+  'list.insert': null,
+  'list.pop': null,
+  'list.remove': null,
+  'list.index': null,
+  'list.get': null,
+  'list.set': null,
+  'list.slice': null,
+  'list.length': null,
+  'list.sort': null,
+  'pool.submit': null,
+  'pool.collect': { notYet: [], splittable: true },
+  'pool.stop': null,
+  'object.load': null,
+  'object.store': null,
+};
+
+/** Whether `result` of a blocking `op` is its declared "not yet". */
+export function isNotYet<K extends StateOpName>(op: K, result: StateResult<K>): boolean {
+  const declared = WAITS[op];
+  if (!declared) return false;
+  const notYet: unknown = declared.notYet;
+  return Array.isArray(notYet) ? Array.isArray(result) && result.length === 0 : result === notYet;
+}
+
 export interface Transport {
   readonly engine: 'temporal' | 'local' | 'task';
   /** Namespace of the run's Redis keys. */
@@ -243,6 +324,8 @@ export interface Transport {
   reportProgress(progress: JobProgress): void;
   /** Who is running this code, and who started it (none for the main program). */
   processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
+  /** Reports what the program should hear of but is not a result (a callback threw, a process failed), through the engine's logger. */
+  warn(message: string, error?: unknown): void;
 }
 
 export interface JobProgress {
@@ -271,15 +354,20 @@ export function launchInLanes(calls: ChunkCall[], width: number, launch: (call: 
   return { result, cancel: () => launches.forEach((started) => started.cancel()) };
 }
 
-const TRANSPORT = Symbol.for('mpflow.transport');
-type Holder = { [TRANSPORT]?: Transport };
+const LOCATOR = Symbol.for('mpflow.transport');
+type Holder = { [LOCATOR]?: () => Transport | undefined };
 
-export function installTransport(transport: Transport | undefined): void {
-  (globalThis as Holder)[TRANSPORT] = transport;
+/**
+ * Tells `transport()` where to find the transport of the code calling it: in the workflow
+ * sandbox the run's one (each run has a global scope of its own); in Node the run or task in
+ * whose async context the call is made, so two runs in one process never see each other's.
+ */
+export function installTransportLocator(locate: () => Transport | undefined): void {
+  (globalThis as Holder)[LOCATOR] = locate;
 }
 
 export function transport(): Transport {
-  const installed = (globalThis as Holder)[TRANSPORT];
+  const installed = (globalThis as Holder)[LOCATOR]?.();
   if (!installed) {
     throw new ProcessError(
       'mpflow is not running here: start the program with `mpflow run <program>` (or runProgram()), not by importing main.ts directly',

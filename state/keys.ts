@@ -18,6 +18,8 @@ export function runKeys(runId: string) {
     wake: (waiterId: string) => `${base}:wake:${waiterId}`,
     /** What the run's invocations cost (Lambda backend): invocations, billedMs, gbMs, redisCommands. */
     usage: `${base}:usage`,
+    /** A pool's job queue (queue dispatch): its main key, and the parts tools read (scripts/includes/pool.lua has them all). */
+    pool: (poolId: string) => poolKeys(`${base}:pool:${poolId}`),
     /** Where a pool worker running as a Lambda invocation says how it is: starting, running, left, done. */
     lambdaWorker: (poolId: string, slot: number) => `${base}:pool:${poolId}:lambda:${slot}`,
     /** Test and benchmark hooks that count executions (crash-resume). */
@@ -26,6 +28,20 @@ export function runKeys(runId: string) {
 }
 
 export type RunKeys = ReturnType<typeof runKeys>;
+
+function poolKeys(pool: string) {
+  return {
+    pool,
+    /** Chunk ids waiting to be claimed. */
+    jobs: `${pool}:jobs`,
+    /** Running chunks' lease deadlines. */
+    leases: `${pool}:leases`,
+    /** Outcomes of a job's finished chunks, by chunk index. */
+    done: (job: number | string) => `${pool}:done:${job}`,
+    /** Waiters collecting a job's outcomes. */
+    collectors: (job: number) => `${pool}:collectors:${job}`,
+  };
+}
 
 /** Large payloads kept outside workflow history, addressed by content. */
 export function claimKey(digest: string): string {

@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { storageError } from '../mp-shim/fs/index.js';
 import type { DirEntry, FileInfo, FileOp, Upload } from '../mp-shim/transport.js';
-import type { Storage } from './index.js';
+import { sortEntries, storageError, type Storage } from './storage.js';
 
 const UPLOADS_DIR = '.mpflow-uploads';
 
@@ -161,11 +160,6 @@ export class FileStorage implements Storage {
   }
 }
 
-/** Entries in the order both backends list them: by path, as strings compare. */
-export function sortEntries(entries: DirEntry[]): DirEntry[] {
-  const key = (entry: DirEntry) => (entry.parent ? `${entry.parent}/${entry.name}` : entry.name);
-  return entries.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-}
 
 function info(stats: import('node:fs').Stats): FileInfo {
   const directory = stats.isDirectory();

@@ -8,8 +8,7 @@ import { ValueError } from '../mp-shim/errors.js';
 import type { FileOp, FileOpName, FileResult } from '../mp-shim/transport.js';
 import { FileStorage } from './file.js';
 import { S3Storage, s3Location } from './s3.js';
-
-export type Storage = { [K in FileOpName]: (args: FileOp<K>) => Promise<FileResult<K>> };
+import type { Storage } from './storage.js';
 
 const opened = new Map<string, Storage>();
 

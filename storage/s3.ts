@@ -23,10 +23,8 @@ import {
   UploadPartCopyCommand,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import { storageError } from '../mp-shim/fs/index.js';
 import type { DirEntry, FileInfo, FileOp, Upload } from '../mp-shim/transport.js';
-import { sortEntries } from './file.js';
-import type { Storage } from './index.js';
+import { sortEntries, storageError, type Storage } from './storage.js';
 
 /** S3's smallest part other than the last: a smaller object appended to is sent again, not copied. */
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -44,19 +42,20 @@ export interface S3Location {
 }
 
 /**
- * `s3://bucket/prefix`, configured by the URL's query (`endpoint`, `region`, `forcePathStyle`)
- * or the environment (MPFLOW_S3_ENDPOINT, AWS_REGION, the SDK's credential chain).
+ * `s3://bucket/prefix`, configured by the URL's query (`endpoint`, `region`, `forcePathStyle`;
+ * workers/config.ts fills in the configured ones) and the AWS SDK's own credential chain.
  */
 export function s3Location(url: URL): S3Location {
-  const endpoint = url.searchParams.get('endpoint') ?? process.env.MPFLOW_S3_ENDPOINT ?? undefined;
-  const region = url.searchParams.get('region') ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const endpoint = url.searchParams.get('endpoint') ?? undefined;
+  const region = url.searchParams.get('region') ?? 'us-east-1';
   const pathStyle = url.searchParams.get('forcePathStyle');
   const client = new S3Client({
     region,
     endpoint,
     // Local servers answer on one host name; AWS itself prefers virtual-hosted buckets.
     forcePathStyle: pathStyle === null ? endpoint !== undefined : pathStyle === 'true',
-    // A local server accepts any keys; without these the SDK would look for an instance role.
+    // A local server accepts any keys; without these the SDK would look for an instance role. AWS_ACCESS_KEY_ID
+    // is the SDK's own variable (its credential chain reads it), looked at here only to know whether it will find keys.
     credentials: endpoint && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'mpflow', secretAccessKey: 'mpflow' } : undefined,
   });
   const bucket = url.hostname;

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseCommandLine } from '../cli/args.js';
-import { freshStorage } from './helpers.js';
+import { freshStorage } from '../testing/harness.js';
 
 const run = promisify(execFile);
 

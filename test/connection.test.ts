@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Pipe', 'test/programs/shared', (h) => {
   it('carries objects both ways between the main program and a process', async () => {

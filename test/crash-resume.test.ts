@@ -13,28 +13,34 @@ import { redisDataDir, resolveEndpoints } from '../infra/dev-stack.js';
 import { loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, Dispatch } from '../mp-shim/transport.js';
 import { connectClient, mainResult, queryProgress, startMain } from '../workers/client.js';
-import type { Endpoints } from '../workers/config.js';
+import { readConfig, storageUrl, type Endpoints } from '../workers/config.js';
+import { dataConverter } from '../workers/worker.js';
 import { resolveProgram } from '../workers/program.js';
 import { payloadConverter } from '../workflows/payload-converter.js';
 
 const CHUNKS = 40;
 const program = resolveProgram('test/programs/crash');
+const config = readConfig();
 
 describe('a worker killed, or Redis restarted, in the middle of a map', { timeout: 300_000 }, () => {
   let endpoints: Endpoints;
   let store: RedisStore;
+  /** Reads what the tasks counted, as an observer: mpflow's own connection is not for that. */
+  let redis: Redis;
   let client: Client;
   const workers: ChildProcess[] = [];
 
   before(async () => {
-    endpoints = await resolveEndpoints({ temporal: true });
+    endpoints = await resolveEndpoints(config, { temporal: true });
     store = await RedisStore.connect(endpoints.redisUrl);
-    client = await connectClient(endpoints, store);
+    redis = new Redis(endpoints.redisUrl).on('error', () => {}); // a Redis restart is part of the test
+    client = await connectClient(endpoints, dataConverter(config, store));
   });
 
   after(async () => {
     for (const worker of workers) worker.kill('SIGKILL');
     await client.connection.close();
+    redis.disconnect();
     await store.close();
   });
 
@@ -48,7 +54,7 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
 
   /** Starts the crash program's map and returns once its progress shows half the chunks done. */
   async function mapHalfDone(runTag: string, dispatch: Dispatch) {
-    const handle = await startMain(client, { program, args: [runTag, CHUNKS, 500, 4, dispatch], options: { heartbeatTimeoutMs: 2_000 } });
+    const handle = await startMain(client, { program, args: [runTag, CHUNKS, 500, 4, dispatch], options: { heartbeatTimeoutMs: 2_000, cpuCount: config.threads, storage: storageUrl(config), pricing: config.pricing } });
     for (let done = 0; done < CHUNKS / 2; await sleep(100)) {
       done = (await queryProgress(handle).catch(() => []))[0]?.done ?? 0;
     }
@@ -58,7 +64,7 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
   /** How many times each chunk of the run ran (each run of the task counts itself in Redis). */
   async function runsPerChunk(runTag: string): Promise<number[]> {
     const keys = runKeys(runTag);
-    const runs = (await store.redis.mget(Array.from({ length: CHUNKS }, (_, i) => keys.counter(`runs:${i}`)))).map(Number);
+    const runs = (await redis.mget(Array.from({ length: CHUNKS }, (_, i) => keys.counter(`runs:${i}`)))).map(Number);
     await store.cleanupRun(runTag);
     assert.ok(runs.every((count) => count >= 1), `every chunk ran: ${runs}`);
     return runs;
@@ -102,7 +108,7 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
   it('queue dispatch: a Redis restart in the middle of a map loses nothing (append-only file)', async (t) => {
     const admin = new Redis(endpoints.redisUrl).on('error', () => {});
     const [, dataDir] = (await admin.config('GET', 'dir')) as string[];
-    if (process.env.MPFLOW_REDIS_URL || resolve(dataDir) !== resolve(redisDataDir())) {
+    if (process.env.MPFLOW_REDIS_URL || resolve(dataDir) !== resolve(redisDataDir(config.dev))) {
       admin.disconnect();
       return t.skip(`restarts only this checkout's dev-stack Redis, and the one running keeps its data in ${dataDir}`);
     }
@@ -112,7 +118,7 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
     const doneBeforeRestart = await chunksWithResults(handle.workflowId);
     await admin.shutdown().catch(() => {}); // the connection closes as the server stops
     admin.disconnect();
-    await resolveEndpoints({ temporal: false }); // starts it again, from its append-only file
+    await resolveEndpoints(config, { temporal: false }); // starts it again, from its append-only file
 
     assert.equal(await mainResult(handle), CHUNKS * (CHUNKS - 1));
 
@@ -123,8 +129,8 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
 
   /** Indexes of the chunks whose outcome is stored in the run's pool (queue dispatch). */
   async function chunksWithResults(runId: string): Promise<number[]> {
-    const [resultsKey] = await store.redis.keys(`${runKeys(runId).object('pool', '*')}:done:0`);
-    return resultsKey ? (await store.redis.hkeys(resultsKey)).map(Number) : [];
+    const [resultsKey] = await redis.keys(runKeys(runId).pool('*').done(0));
+    return resultsKey ? (await redis.hkeys(resultsKey)).map(Number) : [];
   }
 
   /** Item indexes of the chunks whose completion history recorded before `time`. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { RedisStore } from '../state/store.js';
 import { RemoteError } from '../mp-shim/errors.js';
 import { connectClient } from '../workers/client.js';
-import { onEveryEngine, timed } from './helpers.js';
+import { onEveryEngine, timed } from '../testing/harness.js';
 
 onEveryEngine('errors', 'test/programs/semantics', (h) => {
   it('a map returned from inside `await using` that fails while another chunk runs rejects once, never as an unhandled rejection', async () => {

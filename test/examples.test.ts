@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('examples/sort', 'examples/sort', (h) => {
   it('sorts the same numbers three ways: in place on a shared Array, through local copies, over Pipes', async () => {

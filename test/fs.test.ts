@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3Location } from '../storage/s3.js';
-import { devS3Endpoint } from '../infra/dev-stack.js';
+import { Redis } from 'ioredis';
+import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
+import { readConfig } from '../workers/config.js';
 import { mainResult, startMain } from '../workers/client.js';
-import { ENGINES, freshStorage, harness, onEveryEngineAndStorage, STORAGES } from './helpers.js';
+import { ENGINES, freshStorage, harness, onEveryEngineAndStorage, STORAGES } from '../testing/harness.js';
 
 const MiB = 1024 * 1024;
 
@@ -148,7 +150,7 @@ describe('file bytes in the main program travel by claim check, not through hist
   async function historyBytesOfMainProgramStream(storage: string): Promise<number> {
     const h = await harness('temporal', 'test/programs/files', { storage });
     try {
-      const handle = await startMain(h.client!, { program: h.program, entry: 'scenario', args: ['streams', 'main', 'claimed.bin', 20], taskQueue: h.taskQueue, options: { storage } });
+      const handle = await startMain(h.client!, { program: h.program, entry: 'scenario', args: ['streams', 'main', 'claimed.bin', 20], taskQueue: h.taskQueue, options: { storage, cpuCount: 2, pricing: h.config.pricing } });
       assert.equal(((await mainResult(handle)) as { checksumsMatch: boolean }).checksumsMatch, true);
       const history = await handle.fetchHistory();
       return JSON.stringify(history).length;
@@ -163,21 +165,19 @@ describe('file bytes in the main program travel by claim check, not through hist
   });
 
   it('with MPFLOW_CLAIM_CHECK=s3://…, claims are objects in S3 and none is added to Redis', async () => {
-    const claims = `s3://mpflow-claims-${randomUUID().slice(0, 8)}/checks?endpoint=${encodeURIComponent(devS3Endpoint)}`;
+    const claims = `s3://mpflow-claims-${randomUUID().slice(0, 8)}/checks?endpoint=${encodeURIComponent(devS3Endpoint(readConfig().dev))}`;
     const before = process.env.MPFLOW_CLAIM_CHECK;
     process.env.MPFLOW_CLAIM_CHECK = claims;
     try {
-      const probe = await harness('local', 'test/programs/files');
-      const claimKeysBefore = (await probe.store.redis.keys('*:claim:*')).length;
-      await probe.close();
+      const redis = new Redis((await resolveEndpoints(readConfig(), { temporal: false })).redisUrl);
+      const claimKeysBefore = (await redis.keys('*:claim:*')).length;
       const bytes = await historyBytesOfMainProgramStream(freshStorage('s3'));
       assert.ok(bytes < 1_000_000, `history is ${bytes} bytes`);
       const location = s3Location(new URL(claims));
       const listed = await location.client.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: 'checks/claims/' }));
       assert.ok((listed.KeyCount ?? 0) >= 5, `${listed.KeyCount} claims in S3: at least the three 8 MiB parts written and two ranges read`);
-      const after = await harness('local', 'test/programs/files');
-      assert.equal((await after.store.redis.keys('*:claim:*')).length, claimKeysBefore);
-      await after.close();
+      assert.equal((await redis.keys('*:claim:*')).length, claimKeysBefore);
+      redis.disconnect();
     } finally {
       if (before === undefined) delete process.env.MPFLOW_CLAIM_CHECK;
       else process.env.MPFLOW_CLAIM_CHECK = before;

@@ -15,15 +15,18 @@ import {
   PutFunctionConcurrencyCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { devLambdaEndpoint } from '../infra/dev-stack.js';
+import { devLambdaEndpoint as devEndpointOf } from '../infra/dev-stack.js';
 import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { zip } from '../infra/zip.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { lambdaConfig, type LambdaConfig } from '../compute/lambda/backend.js';
+import type { LambdaConfig } from '../compute/lambda/backend.js';
+import { lambdaConfig, readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
-import { ENGINES, harness, type Harness } from './helpers.js';
+import { ENGINES, harness, type Harness } from '../testing/harness.js';
 
 const run = promisify(execFile);
+const settings = readConfig();
+const devLambdaEndpoint = devEndpointOf(settings.dev);
 
 /** A client that makes one attempt per call, so the endpoint's answers are seen as they are. */
 const client = new LambdaClient({ region: 'us-east-1', endpoint: devLambdaEndpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
@@ -136,7 +139,7 @@ describe('the local Lambda endpoint answers the Invoke API as AWS does', { timeo
 describe('mpflow deploy lambda', { timeout: 120_000 }, () => {
   it('creates the function, publishes a version, updates it idempotently, and undeploy deletes it', async () => {
     const program = resolveProgram('examples/pi');
-    const config = { ...lambdaConfig(program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-test-deploy-${process.pid}`, timeoutSeconds: 30, memoryMb: 512 };
+    const config = { ...lambdaConfig(settings, program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-test-deploy-${process.pid}`, timeoutSeconds: 30, memoryMb: 512 };
     const first = await deployLambda(program, config);
     assert.equal(first.version, '1');
     const again = await deployLambda(program, config);
@@ -153,7 +156,7 @@ describe('mpflow deploy lambda', { timeout: 120_000 }, () => {
 /** Deploys `programDir` to the dev endpoint as a function of this test run; returns its backend configuration. */
 async function deployed(programDir: string, overrides: Partial<LambdaConfig> = {}): Promise<LambdaConfig> {
   const program = resolveProgram(programDir);
-  const config = { ...lambdaConfig(program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-test-${program.name}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 16, ...overrides };
+  const config = { ...lambdaConfig(settings, program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-test-${program.name}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 16, ...overrides };
   await deployLambda(program, config);
   return config;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Manager', 'test/programs/shared', (h) => {
   it('dict proxies behave as dicts, and updates from a task are seen by the main program', async () => {

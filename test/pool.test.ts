@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngineAndDispatch, timed } from './helpers.js';
+import { onEveryEngineAndDispatch, timed } from '../testing/harness.js';
 
 onEveryEngineAndDispatch('Pool', 'test/programs/semantics', (h) => {
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { localParallelism } from '../compute/local/backend.js';
-import { onEveryEngine } from './helpers.js';
+import { readConfig } from '../workers/config.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Process', 'test/programs/semantics', (h) => {
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Queue', 'test/programs/semantics', (h) => {
 

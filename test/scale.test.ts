@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { storageUrl } from '../workers/config.js';
+import { readConfig, storageUrl } from '../workers/config.js';
 import { defaultRunOptions, type RunOptions } from '../workflows/definitions.js';
-import { harness, type Harness } from './helpers.js';
+import { harness, type Harness } from '../testing/harness.js';
 
 const sumOfSquares = (n: number) => ((n - 1) * n * (2 * n - 1)) / 6;
 
-const options: RunOptions = { ...defaultRunOptions, cpuCount: 2, maxChunksPerMap: 25, dispatch: 'activity', storage: storageUrl() };
+const config = readConfig();
+const options: RunOptions = { ...defaultRunOptions, cpuCount: 2, maxChunksPerMap: 25, dispatch: 'activity', storage: storageUrl(config), pricing: config.pricing };
 
 describe('maps larger than one workflow holds (activity dispatch)', { timeout: 300_000 }, () => {
   let h: Harness;

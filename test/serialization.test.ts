@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dumps, loads } from '../mp-shim/serialization.js';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 const richValue = () => ({
   text: 'π ≈ 3.14',

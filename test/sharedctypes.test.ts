@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Value and Array', 'test/programs/shared', (h) => {
   it('tasks rewrite slices of a shared array in place; elements, slices and errors behave as in Python', async () => {

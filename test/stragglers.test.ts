@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 const SLOW_MS = 4_000;
 const EIGHT = Array.from({ length: 8 }, (_, i) => i);

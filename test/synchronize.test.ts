@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { onEveryEngine } from './helpers.js';
+import { onEveryEngine } from '../testing/harness.js';
 
 // Short leases, so the test of a dead holder waits seconds rather than a minute.
 process.env.MPFLOW_LOCK_LEASE_MS = '1500';

@@ -5,53 +5,21 @@
  * payload limit. Claims are addressed by content. In Redis they expire after a TTL that each
  * read renews; in S3 they stay until a lifecycle rule on the prefix removes them.
  */
-import { createHash } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { Redis } from 'ioredis';
-import { claimKey } from '../state/keys.js';
-import { isMissing, s3Location, type S3Location } from '../storage/s3.js';
-import { ProcessError, ValueError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
+import { fetchClaim, keepClaim, type ClaimStore } from '../state/claims.js';
+import type { RedisStore } from '../state/store.js';
+import { isMissing, s3Location, type S3Location } from '../storage/s3.js';
+import { storageUrl, type Config } from './config.js';
 
 const CLAIM_CHECK_THRESHOLD_BYTES = 256 * 1024;
-const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
 const ENCODING = new TextEncoder().encode('mpflow/claim-check');
 
-/** Where claimed payloads are kept, by the SHA-256 of their bytes. */
-export interface ClaimStore {
-  /** Shown when a claim is missing. */
-  readonly name: string;
-  put(digest: string, bytes: Uint8Array): Promise<void>;
-  get(digest: string): Promise<Uint8Array | null>;
-}
-
-/** MPFLOW_CLAIM_CHECK: unset or `redis` keeps claims in the run's Redis; `s3://bucket/prefix` in S3. */
-export function claimStore(redis: Redis, configured = process.env.MPFLOW_CLAIM_CHECK): ClaimStore {
-  if (!configured || configured === 'redis') return new RedisClaims(redis);
-  if (configured.startsWith('s3://')) return new S3Claims(s3Location(new URL(configured)));
-  throw new ValueError(`MPFLOW_CLAIM_CHECK must be 'redis' or an s3://bucket/prefix URL, got '${configured}'`);
-}
-
-/** Keeps `bytes` in `claims`; returns the digest that fetches them. */
-export async function keepClaim(claims: ClaimStore, bytes: Uint8Array): Promise<string> {
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  await claims.put(digest, bytes);
-  return digest;
-}
-
-export class RedisClaims implements ClaimStore {
-  readonly name = 'Redis';
-
-  constructor(private readonly redis: Redis) {}
-
-  async put(digest: string, bytes: Uint8Array): Promise<void> {
-    await this.redis.set(claimKey(digest), Buffer.from(bytes), 'PX', CLAIM_TTL_MS);
-  }
-
-  get(digest: string): Promise<Uint8Array | null> {
-    return this.redis.getexBuffer(claimKey(digest), 'PX', CLAIM_TTL_MS);
-  }
+/** MPFLOW_CLAIM_CHECK: `redis` keeps claims in the run's Redis; `s3://bucket/prefix` in S3. */
+export function claimStore(config: Config, store: RedisStore): ClaimStore {
+  if (config.claimCheck === 'redis') return store.claims;
+  return new S3Claims(s3Location(new URL(storageUrl(config, config.claimCheck))));
 }
 
 class S3Claims implements ClaimStore {
@@ -103,9 +71,7 @@ export class ClaimCheckCodec implements PayloadCodec {
         const encoding = payload.metadata?.encoding;
         if (!encoding || Buffer.compare(Buffer.from(encoding), Buffer.from(ENCODING)) !== 0) return payload;
         const digest = new TextDecoder().decode(payload.data);
-        const stored = await this.claims.get(digest);
-        if (!stored) throw new ProcessError(`a large payload (claim ${digest}) is no longer in ${this.claims.name}: it expired or was removed`);
-        return loads<Payload>(stored);
+        return loads<Payload>(await fetchClaim(this.claims, digest, 'a large payload'));
       }),
     );
   }

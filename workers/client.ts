@@ -1,24 +1,21 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
 import { inspect } from 'node:util';
-import { localParallelism } from '../compute/local/backend.js';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { RedisStore } from '../state/store.js';
+import type { DataConverter } from '@temporalio/common';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
-import { storageUrl, type Endpoints } from './config.js';
-import { lambdaPricing } from '../compute/lambda/backend.js';
+import type { Endpoints } from './config.js';
 import type { Program } from './program.js';
-import { dataConverter } from './worker.js';
 
-export async function connectClient(endpoints: Endpoints, store: RedisStore): Promise<Client> {
+export async function connectClient(endpoints: Endpoints, dataConverter: DataConverter): Promise<Client> {
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: 5_000 });
   } catch (error) {
     throw new ProcessError(`cannot reach Temporal at ${endpoints.temporalAddress}: ${(error as Error).message} (set TEMPORAL_ADDRESS, or run \`mpflow dev up\`)`);
   }
-  return new Client({ connection, namespace: endpoints.temporalNamespace, dataConverter: dataConverter(store) });
+  return new Client({ connection, namespace: endpoints.temporalNamespace, dataConverter });
 }
 
 export interface StartRequest {
@@ -27,12 +24,13 @@ export interface StartRequest {
   args?: unknown[];
   workflowId?: string;
   taskQueue?: string;
-  options?: Partial<RunOptions>;
+  /** The run's options; what the configuration decides (parallelism, storage, pricing) must be given. */
+  options: Partial<RunOptions> & Pick<RunOptions, 'cpuCount' | 'storage' | 'pricing'>;
 }
 
 /** Starts the main program's workflow, or attaches to the open run with the same id. */
 export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
-  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, cpuCount: localParallelism(), storage: storageUrl(), pricing: lambdaPricing(), ...options } };
+  const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, ...options } };
   return client.workflow.start('mainProgram', {
     taskQueue: taskQueue ?? program.taskQueue,
     workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,

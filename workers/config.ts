@@ -1,6 +1,15 @@
-/** Where mpflow finds its servers: the environment, or the embedded dev stack. */
+/**
+ * mpflow's configuration: every environment variable it reads, read once at the edge (the
+ * CLI, a test or benchmark harness) into one typed object that is passed down. The README's
+ * Configuration table lists them all.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { LambdaConfig } from '../compute/lambda/backend.js';
+import { LAMBDA_LIST_PRICES, type Pricing } from '../compute/lambda/cost.js';
+import { ValueError } from '../mp-shim/errors.js';
 import { parseStorageUrl } from '../storage/index.js';
 
 export interface Endpoints {
@@ -11,25 +20,123 @@ export interface Endpoints {
   webUiUrl?: string;
 }
 
-export const stateDir = (): string => resolve(process.env.MPFLOW_STATE_DIR ?? '.mpflow');
+export interface DevStackConfig {
+  stateDir: string;
+  temporalPort: number;
+  redisPort: number;
+  s3Port: number;
+  lambdaPort: number;
+  /** A `temporal` binary to use instead of the pinned one. */
+  temporalCli?: string;
+}
 
-/** Servers configured by the user; undefined fields are filled by the dev stack. */
-export function configuredEndpoints(): Partial<Endpoints> {
+export interface Config {
+  /** Servers the user configured; the dev stack fills in the rest. */
+  endpoints: Partial<Endpoints> & { temporalNamespace: string };
+  dev: DevStackConfig;
+  /** MPFLOW_STORAGE, as given (a run's `--storage` wins over it). */
+  storage?: string;
+  /** MPFLOW_S3_ENDPOINT: an S3-compatible endpoint for storage URLs that name none. */
+  s3Endpoint?: string;
+  /** AWS_REGION (or AWS_DEFAULT_REGION), else us-east-1: for S3 and Lambda. */
+  awsRegion: string;
+  /** MPFLOW_CLAIM_CHECK: `redis` or `s3://bucket/prefix`. */
+  claimCheck: string;
+  /** Worker threads of the local compute backend. */
+  threads: number;
+  /** Lease of locks taken in tasks: they free themselves this long after their holder died. */
+  lockLeaseMs: number;
+  /** Lambda settings, without the function name (which defaults to the program's). */
+  lambda: Omit<LambdaConfig, 'functionName'> & { functionName?: string };
+  pricing: Pricing;
+  logLevel: 'warn' | 'debug';
+}
+
+type Env = Record<string, string | undefined>;
+
+const CONFIG_FILE = 'mpflow.config.json';
+
+export function readConfig(env: Env = process.env): Config {
+  const number = (name: string, fallback: number, allowZero = false) => {
+    const value = env[name] === undefined || env[name] === '' ? fallback : Number(env[name]);
+    if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) throw new ValueError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got '${env[name]}'`);
+    return value;
+  };
+  const stateDir = resolve(env.MPFLOW_STATE_DIR || '.mpflow');
+  const temporalPort = number('MPFLOW_DEV_TEMPORAL_PORT', 7233);
+  const claimCheck = env.MPFLOW_CLAIM_CHECK || 'redis';
+  if (claimCheck !== 'redis' && !claimCheck.startsWith('s3://')) throw new ValueError(`MPFLOW_CLAIM_CHECK must be 'redis' or an s3://bucket/prefix URL, got '${claimCheck}'`);
+  const logLevel = env.MPFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn';
+  const awsRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
   return {
-    temporalAddress: process.env.TEMPORAL_ADDRESS || undefined,
-    temporalNamespace: process.env.TEMPORAL_NAMESPACE || 'default',
-    redisUrl: process.env.MPFLOW_REDIS_URL || undefined,
-    webUiUrl: process.env.MPFLOW_WEB_UI_URL || undefined,
+    endpoints: {
+      temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+      temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+      redisUrl: env.MPFLOW_REDIS_URL || undefined,
+      webUiUrl: env.MPFLOW_WEB_UI_URL || undefined,
+    },
+    dev: {
+      stateDir,
+      temporalPort,
+      redisPort: number('MPFLOW_DEV_REDIS_PORT', 6399),
+      s3Port: number('MPFLOW_DEV_S3_PORT', 9399),
+      lambdaPort: number('MPFLOW_DEV_LAMBDA_PORT', 9398),
+      temporalCli: env.TEMPORAL_CLI || undefined,
+    },
+    storage: env.MPFLOW_STORAGE || undefined,
+    s3Endpoint: env.MPFLOW_S3_ENDPOINT || undefined,
+    awsRegion,
+    claimCheck,
+    threads: number('MPFLOW_THREADS', availableParallelism()),
+    lockLeaseMs: number('MPFLOW_LOCK_LEASE_MS', 60_000),
+    lambda: lambdaSettings(env, awsRegion, number),
+    pricing: {
+      perGbSecond: number('MPFLOW_LAMBDA_PRICE_PER_GB_S', LAMBDA_LIST_PRICES.perGbSecond, true),
+      perRequest: number('MPFLOW_LAMBDA_PRICE_PER_REQUEST', LAMBDA_LIST_PRICES.perRequest, true),
+    },
+    logLevel,
   };
 }
 
 /**
- * The run's storage for mpflow/fs: `--storage`, else MPFLOW_STORAGE, else `files/` under the
- * state dir. A plain directory path is taken as a file:// URL.
+ * Lambda settings: defaults, then the `lambda` section of ./mpflow.config.json, then the
+ * environment (MPFLOW_LAMBDA_FUNCTION, _QUALIFIER, _ENDPOINT, _MEMORY_MB, _TIMEOUT_S,
+ * _CONCURRENCY, _ROLE_ARN; AWS_REGION).
  */
-export function storageUrl(chosen = process.env.MPFLOW_STORAGE): string {
-  if (!chosen) return pathToFileURL(join(stateDir(), 'files')).href;
-  const url = /^[a-z][a-z0-9+.-]*:/i.test(chosen) ? chosen : pathToFileURL(resolve(chosen)).href;
-  parseStorageUrl(url);
-  return url;
+function lambdaSettings(env: Env, region: string, number: (name: string, fallback: number) => number): Config['lambda'] {
+  const file = resolve(CONFIG_FILE);
+  const fromFile = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { lambda?: Partial<LambdaConfig> }).lambda ?? {}) : {};
+  const settings = { region, memoryMb: 1769, timeoutSeconds: 900, concurrency: 100, ...fromFile };
+  return {
+    ...settings,
+    functionName: env.MPFLOW_LAMBDA_FUNCTION ?? settings.functionName,
+    qualifier: env.MPFLOW_LAMBDA_QUALIFIER ?? settings.qualifier,
+    endpoint: env.MPFLOW_LAMBDA_ENDPOINT ?? settings.endpoint,
+    memoryMb: number('MPFLOW_LAMBDA_MEMORY_MB', settings.memoryMb),
+    timeoutSeconds: number('MPFLOW_LAMBDA_TIMEOUT_S', settings.timeoutSeconds),
+    concurrency: number('MPFLOW_LAMBDA_CONCURRENCY', settings.concurrency),
+    roleArn: env.MPFLOW_LAMBDA_ROLE_ARN ?? settings.roleArn,
+    hasAccessKey: Boolean(env.AWS_ACCESS_KEY_ID),
+  };
+}
+
+/** The Lambda settings of `programName`'s function (`mpflow-<name>` unless configured). */
+export function lambdaConfig(config: Config, programName: string): LambdaConfig {
+  return { ...config.lambda, functionName: config.lambda.functionName ?? `mpflow-${programName}` };
+}
+
+/**
+ * The run's storage for mpflow/fs: `chosen` (`--storage`), else MPFLOW_STORAGE, else `files/`
+ * under the state dir. A plain directory path is taken as a file:// URL; an s3:// URL gets the
+ * configured endpoint and region unless it names its own, so every process of the run reaches
+ * the same server however its environment is set.
+ */
+export function storageUrl(config: Config, chosen = config.storage): string {
+  if (!chosen) return pathToFileURL(join(config.dev.stateDir, 'files')).href;
+  const url = parseStorageUrl(/^[a-z][a-z0-9+.-]*:/i.test(chosen) ? chosen : pathToFileURL(resolve(chosen)).href);
+  if (url.protocol === 's3:') {
+    if (config.s3Endpoint && !url.searchParams.has('endpoint')) url.searchParams.set('endpoint', config.s3Endpoint);
+    if (!url.searchParams.has('region')) url.searchParams.set('region', config.awsRegion);
+  }
+  return url.href;
 }

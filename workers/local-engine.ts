@@ -1,16 +1,80 @@
-/** The local engine: the same main program in plain Node, tasks on the local backend, state in Redis. */
+/** The local engine: the same main program in plain Node, tasks on the compute backend, state in Redis. */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { RedisStore } from '../state/store.js';
-import { ValueError } from '../mp-shim/errors.js';
+import type { ComputeBackend, RunContext } from '../compute/backend.js';
+import { costReport, type CostReport, type Pricing } from '../compute/lambda/cost.js';
+import { NodeTransport, runWithTransport } from '../compute/node-transport.js';
+import { hostPoolWorkers } from '../compute/pool-worker.js';
+import { runWithRetries } from '../compute/retry.js';
+import { ProcessError, ValueError } from '../mp-shim/errors.js';
 import { exitFunction } from '../mp-shim/process.js';
-import { installTransport, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
-import type { ComputeBackend } from '../compute/backend.js';
-import { storageUrl } from './config.js';
-import { lambdaPricing } from '../compute/lambda/backend.js';
-import { costReport, type CostReport } from '../workflows/definitions.js';
-import { LocalEngineTransport } from '../compute/node-transport.js';
+import { MAIN_PROCESS, type ChunkCall, type Dispatch, type JobProgress, type Launch, type PoolSpec, type PoolWorkers } from '../mp-shim/transport.js';
+import type { RedisStore } from '../state/store.js';
 import type { Program } from './program.js';
+
+/** Lease of a chunk claimed by the local engine's pool worker (renewed every second while it runs). */
+const LOCAL_CHUNK_LEASE_MS = 10_000;
+
+/** Where the library's warnings go: stderr unless the caller says otherwise. */
+export type Warn = (message: string, error?: unknown) => void;
+
+export const warnOnStderr: Warn = (message, error) => console.error(`mpflow: ${message}`, error ?? '');
+
+/** The main program under the local engine: plain Node, no Temporal. */
+class LocalEngineTransport extends NodeTransport {
+  readonly engine = 'local';
+  /** The main program's locks have no lease: when it dies the run is over. */
+  readonly lockLeaseMs = 0;
+
+  constructor(
+    store: RedisStore,
+    private readonly backend: ComputeBackend,
+    private readonly context: RunContext,
+    override readonly dispatch: Dispatch,
+    readonly warn: Warn,
+  ) {
+    super(store);
+  }
+
+  get runId(): string {
+    return this.context.runId;
+  }
+
+  get storage(): string {
+    return this.context.storage;
+  }
+
+  cpuCount(): number {
+    return this.backend.parallelism;
+  }
+
+  launch(call: ChunkCall): Launch {
+    const controller = new AbortController();
+    return {
+      result: runWithRetries(this.backend, call, this.context, controller.signal),
+      cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
+    };
+  }
+
+  /** One pool worker in this process hosts every slot: the backend is local. */
+  startPoolWorkers(pool: PoolSpec): PoolWorkers {
+    const controller = new AbortController();
+    const spec = { ...pool, firstSlot: 0, slots: pool.processes, leaseMs: LOCAL_CHUNK_LEASE_MS };
+    return { done: hostPoolWorkers(this.store, this.backend, spec, this.context, { signal: controller.signal }), cancel: () => controller.abort() };
+  }
+
+  runTask(call: ChunkCall): Promise<Uint8Array> {
+    return this.launch(call).result;
+  }
+
+  ownerId(): string {
+    return `main:${this.runId}`;
+  }
+
+  processIdentity() {
+    return { self: MAIN_PROCESS };
+  }
+}
 
 export interface LocalRun {
   program: Program;
@@ -18,32 +82,38 @@ export interface LocalRun {
   args?: unknown[];
   store: RedisStore;
   backend: ComputeBackend;
+  /** The run's storage URL (mpflow/fs): workers/config.ts's storageUrl(). */
+  storage: string;
+  /** Lease of locks taken in tasks. */
+  lockLeaseMs: number;
+  /** Rates of the cost report, when tasks ran on Lambda. */
+  pricing: Pricing;
   onProgress?: (progress: JobProgress[]) => void;
   /** How pools that do not choose dispatch their chunks; default 'auto'. */
   dispatch?: Dispatch;
-  /** The run's storage URL (mpflow/fs); default storageUrl(). */
-  storage?: string;
   /** Told the run's cost report when its tasks ran on Lambda. */
   onCost?: (cost: CostReport) => void;
+  warn?: Warn;
 }
 
-export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, onProgress, dispatch = 'auto', storage = storageUrl(), onCost }: LocalRun): Promise<T> {
+export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, storage, lockLeaseMs, pricing, onProgress, dispatch = 'auto', onCost, warn = warnOnStderr }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
-  const transport = new LocalEngineTransport(store, backend, { runId, tasksModule: program.tasks, redisUrl: store.url, storage }, dispatch);
-  installTransport(transport);
+  const context: RunContext = { runId, tasksModule: program.tasks, redisUrl: store.url, storage, lockLeaseMs };
+  const transport = new LocalEngineTransport(store, backend, context, dispatch, warn);
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
   try {
-    const module = (await import(pathToFileURL(program.main).href)) as Record<string, unknown>;
-    const main = module[entry];
-    if (typeof main !== 'function') throw new ValueError(`the program's main.ts exports no function '${entry}'`);
-    const result = (await main(...args)) as T;
-    await exitFunction();
-    return result;
+    return await runWithTransport(transport, async () => {
+      const module = (await import(pathToFileURL(program.main).href)) as Record<string, unknown>;
+      const main = module[entry];
+      if (typeof main !== 'function') throw new ValueError(`the program's main.ts exports no function '${entry}'`);
+      const result = (await main(...args)) as T;
+      await exitFunction();
+      return result;
+    });
   } finally {
     clearInterval(ticker);
     onProgress?.([...transport.progress.values()]);
-    installTransport(undefined);
     const usage = await store.cleanupRun(runId);
-    if (usage.invocations > 0) onCost?.(costReport(usage, lambdaPricing()));
+    if (usage.invocations > 0) onCost?.(costReport(usage, pricing));
   }
 }

@@ -11,6 +11,7 @@ import type { RedisStore } from '../state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { ClaimCheckCodec, claimStore } from './claim-check.js';
 import type { ComputeBackend } from '../compute/backend.js';
+import type { Config } from './config.js';
 import type { Program } from './program.js';
 
 export const payloadConverterPath = fileURLToPath(new URL('../workflows/payload-converter.ts', import.meta.url));
@@ -21,8 +22,9 @@ const mpShimFsPath = fileURLToPath(new URL('../mp-shim/fs/index.ts', import.meta
 /** Shared activities may wait on Redis or the backend; they cost a promise each, not a thread. */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
-export function dataConverter(store: RedisStore): DataConverter {
-  return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(claimStore(store.redis))] };
+/** mpflow's codec for payloads, large ones kept aside by claim check (MPFLOW_CLAIM_CHECK). */
+export function dataConverter(config: Config, store: RedisStore): DataConverter {
+  return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(claimStore(config, store))] };
 }
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
@@ -50,6 +52,7 @@ export function bundleProgram(program: Program): Promise<WorkflowBundle> {
 }
 
 export interface WorkerDeps {
+  config: Config;
   connection: NativeConnection;
   namespace: string;
   program: Program;
@@ -59,14 +62,14 @@ export interface WorkerDeps {
   taskQueue?: string;
 }
 
-export async function createWorker({ connection, namespace, program, store, backend, taskQueue }: WorkerDeps): Promise<Worker> {
+export async function createWorker({ config, connection, namespace, program, store, backend, taskQueue }: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection,
     namespace,
     taskQueue: taskQueue ?? program.taskQueue,
     workflowBundle: await bundleProgram(program),
-    activities: createActivities({ store, backend, tasksModule: program.tasks }),
-    dataConverter: dataConverter(store),
+    activities: createActivities({ store, backend, tasksModule: program.tasks, lockLeaseMs: config.lockLeaseMs }),
+    dataConverter: dataConverter(config, store),
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: MAX_CONCURRENT_ACTIVITIES,
   });

@@ -1,6 +1,7 @@
 /** What the client and the workflows share: inputs, run options and the progress query. */
 import { defineQuery } from '@temporalio/workflow';
-import type { RunUsage } from '../state/store.js';
+import { DEFAULT_ATTEMPTS } from '../compute/retry-policy.js';
+import type { Pricing } from '../compute/lambda/cost.js';
 import type { ChunkCall, Dispatch, JobProgress } from '../mp-shim/transport.js';
 
 export interface RunOptions {
@@ -22,38 +23,9 @@ export interface RunOptions {
   poolSlotsPerWorker: number;
 }
 
-export interface Pricing {
-  perGbSecond: number;
-  perRequest: number;
-}
-
-/** AWS Lambda's list prices for x86 in us-east-1 (2026): $0.0000166667 per GB-s, $0.20 per million requests. */
-export const LAMBDA_LIST_PRICES: Pricing = { perGbSecond: 0.0000166667, perRequest: 0.0000002 };
-
-/** A run's cost report: what its Lambda invocations used, and what that costs at `pricing`. */
-export interface CostReport {
-  invocations: number;
-  billedGbSeconds: number;
-  redisCommands: number;
-  estimatedUsd: number;
-  pricing: Pricing;
-}
-
-export function costReport(usage: RunUsage, pricing: Pricing): CostReport {
-  const billedGbSeconds = usage.gbMs / 1000;
-  return {
-    invocations: usage.invocations,
-    billedGbSeconds,
-    redisCommands: usage.redisCommands,
-    estimatedUsd: usage.invocations * pricing.perRequest + billedGbSeconds * pricing.perGbSecond,
-    pricing,
-  };
-}
-
-export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage'> = {
-  pricing: LAMBDA_LIST_PRICES,
+export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage' | 'pricing'> = {
   heartbeatTimeoutMs: 10_000,
-  maxAttempts: 5,
+  maxAttempts: DEFAULT_ATTEMPTS,
   maxChunksPerMap: 1_000,
   poolSlotsPerWorker: 256,
   dispatch: 'auto',

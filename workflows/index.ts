@@ -6,13 +6,13 @@ import { ApplicationFailure, CancellationScope, setHandler, workflowInfo } from 
 import * as program from 'mpflow-program';
 import { exitFunction } from '../mp-shim/process.js';
 import { dumps } from '../mp-shim/serialization.js';
-import { installTransport } from '../mp-shim/transport.js';
+import { installTransportLocator } from '../mp-shim/transport.js';
 import { progressQuery, type MainProgramInput, type MapBatchInput } from './definitions.js';
 import { WorkflowTransport } from './transport.js';
 
 export async function mainProgram({ entry, args, options }: MainProgramInput): Promise<unknown> {
   const transport = new WorkflowTransport(workflowInfo().workflowId, options);
-  installTransport(transport);
+  installTransportLocator(() => transport);
   setHandler(progressQuery, () => transport.progress());
   try {
     const main = (program as Record<string, unknown>)[entry];

@@ -8,6 +8,7 @@ import {
   CancellationScope,
   condition,
   executeChild,
+  log,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -17,9 +18,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, RunRef } from '../activities/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
-import { storageError, type ErrorCode } from '../mp-shim/fs/index.js';
+import { storageError, type ErrorCode } from '../mp-shim/fs/errors.js';
 import {
+  isNotYet,
+  MAIN_PROCESS,
   launchInLanes,
+  WAITS,
   type ChunkCall,
   type Dispatch,
   type FileOp,
@@ -35,7 +39,9 @@ import {
   type Transport,
 } from '../mp-shim/transport.js';
 import { dumps } from '../mp-shim/serialization.js';
-import { costReport, type RunOptions } from './definitions.js';
+import { costReport } from '../compute/lambda/cost.js';
+import { infrastructureRetry } from '../compute/retry-policy.js';
+import type { RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -50,8 +56,6 @@ const TIMEOUT_MARGIN_MS = 60_000;
 const LOCAL_WAIT_MS = 100;
 /** A storage operation moves at most a part (8 MiB) or a whole file; more than this means the storage is stuck. */
 const FILE_OP_TIMEOUT = '10 minutes';
-/** Operations that cannot be split into a short wait and a long one (a Condition re-takes its lock when it stops waiting). */
-const ALWAYS_LONG_WAITS = new Set<StateOpName>(['condition.wait']);
 
 export class WorkflowTransport implements Transport {
   readonly engine = 'temporal';
@@ -73,11 +77,11 @@ export class WorkflowTransport implements Transport {
     this.#activities = proxyActivities<Activities>({
       startToCloseTimeout: UNBOUNDED_MS,
       heartbeatTimeout: options.heartbeatTimeoutMs,
-      retry: infrastructureRetry(options),
+      retry: infrastructureRetry(options.maxAttempts),
     });
     this.#local = proxyLocalActivities<Activities>({
       startToCloseTimeout: '1 minute',
-      retry: infrastructureRetry(options),
+      retry: infrastructureRetry(options.maxAttempts),
     });
   }
 
@@ -153,11 +157,11 @@ export class WorkflowTransport implements Transport {
 
   async #state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
-    if (!op.block || !(ALWAYS_LONG_WAITS.has(op.op) || op.awaitsNewWork)) {
+    if (!op.block || (WAITS[op.op]?.splittable && !op.awaitsNewWork)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
       const result = await this.#local.stateOp(this.runId, { ...op, timeoutMs: shortWait });
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;
-      if (!op.block || !wouldBlock(result) || waitedEnough) return result as StateResult<K>;
+      if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }
     const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
     return (await this.#activities.waitingStateOp.executeWithOptions(
@@ -169,7 +173,7 @@ export class WorkflowTransport implements Transport {
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
   async file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
     const outcome = await this.#activities.fileOp
-      .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
+      .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options.maxAttempts), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
       .catch((error: Error) => {
         throw failed(`storage operation ${op.op}`, error);
       });
@@ -227,28 +231,20 @@ export class WorkflowTransport implements Transport {
   }
 
   processIdentity() {
-    return { self: { name: 'MainProcess', pid: 1 } };
+    return { self: MAIN_PROCESS };
+  }
+
+  /** Through the workflow's logger, which stays silent while a replay repeats what was already said. */
+  warn(message: string, error?: unknown): void {
+    log.warn(message, error === undefined ? {} : { error });
   }
 
   #chunkOptions() {
     return {
       heartbeatTimeout: this.#options.heartbeatTimeoutMs,
-      retry: infrastructureRetry(this.#options),
+      retry: infrastructureRetry(this.#options.maxAttempts),
     };
   }
-}
-
-/**
- * Retries of anything that failed for infrastructure reasons (task errors are outcomes, never
- * retried): the attempts span about 15 s, so a worker's death or a Redis restart is outlived.
- */
-function infrastructureRetry(options: RunOptions) {
-  return { maximumAttempts: options.maxAttempts, initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 10_000 };
-}
-
-/** What blocking operations answer when they could not proceed. */
-function wouldBlock(result: unknown): boolean {
-  return result === null || result === false || (Array.isArray(result) && result.length === 0);
 }
 
 /** Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError naming it. */

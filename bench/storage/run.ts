@@ -6,7 +6,8 @@
  *   npx tsx bench/storage/run.ts [megabytes=64] [repeats=3]   (BENCH_SIZES=1,2 for fewer)
  */
 import { devUp } from '../../infra/dev-stack.js';
-import { freshStorage, STORAGES } from '../../test/helpers.js';
+import { readConfig } from '../../workers/config.js';
+import { freshStorage, STORAGES } from '../../testing/harness.js';
 import { lineChart } from '../chart.js';
 import { harness, median, printTable, writeResults } from '../lib.js';
 import type { Phase } from './main.js';
@@ -16,7 +17,7 @@ const megabytes = Number(process.argv[2] ?? 64);
 const repeats = Number(process.argv[3] ?? 3);
 const STUDY = 'the study on AWS S3 peaked at 80 GB/s read and 65 GB/s write with 1,000 Lambda functions';
 
-await devUp({ s3: true });
+await devUp(readConfig().dev, { s3: true });
 const rows: { storage: string; n: number; phase: string; mbPerSecond: number; scaling: number }[] = [];
 for (const storage of STORAGES) {
   const runner = await harness('local', 'bench/storage', { storage: freshStorage(storage) });

@@ -7,47 +7,18 @@
  * until the pool is done, or until shortly before the function's timeout, when it leaves and
  * the backend starts another in its place.
  */
-import { runKeys } from '../../state/keys.js';
-import { dumps, loads } from '../../mp-shim/serialization.js';
-import type { ChunkCall, PoolWorkerSpec } from '../../mp-shim/transport.js';
-import type { RedisStore } from '../../state/store.js';
-import { keepClaim, RedisClaims } from '../../workers/claim-check.js';
-import type { RunContext } from '../backend.js';
+import { loads } from '../../mp-shim/serialization.js';
+import type { ChunkCall } from '../../mp-shim/transport.js';
+import { fetchClaim, keepClaim } from '../../state/claims.js';
+import type { WorkerMark } from '../../state/store.js';
+import type { ThreadRequest } from '../backend.js';
 import { runPoolWorker } from '../pool-worker.js';
-import type { ThreadRequest } from '../task-runtime.js';
-import runChunk, { provideTasks, redisStore } from '../task-runtime.js';
+import { provideTasks, redisStore, runChunk } from '../task-runtime.js';
+import { MAX_INLINE_BYTES, WORKER_MARK_MS, type ChunkEvent, type ChunkReply, type PoolWorkerEvent, type PoolWorkerStart } from './protocol.js';
 
-/** Lambda takes and answers at most 6 MB; base64 takes 4/3 of that. */
-export const MAX_INLINE_OUTCOME_BYTES = 4 * 1024 * 1024;
 /** A pool worker leaves this share of its time (at least LEAVE_EARLY_MIN_MS, at most half) before the function's timeout. */
 const LEAVE_EARLY_SHARE = 0.1;
 const LEAVE_EARLY_MIN_MS = 10_000;
-/** How long a pool worker's `running` mark outlives its last beat: past it, the backend presumes it dead. */
-export const WORKER_MARK_MS = 5_000;
-
-/** What the backend sends for a chunk: `dumps(ThreadRequest)`, base64, or the claim of it in Redis when too large for a request. */
-export type ChunkEvent = { request: string } | { claim: string; redisUrl: string };
-
-/** What the backend sends to start a pool worker: `dumps(PoolWorkerStart)`, base64. */
-export interface PoolWorkerEvent {
-  poolWorker: string;
-}
-
-export interface PoolWorkerStart {
-  context: RunContext;
-  spec: PoolWorkerSpec;
-}
-
-/** What a pool worker invocation leaves in its mark when it ends. */
-export type WorkerMark = 'starting' | 'running' | 'left' | 'done';
-
-/** What the handler answers for a chunk: its `dumps(Outcome)` inline (base64) or claimed in Redis, how long it ran, and the Redis commands it sent. */
-export interface ChunkReply {
-  outcome?: string;
-  claim?: string;
-  durationMs: number;
-  redisCommands: number;
-}
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -58,14 +29,14 @@ export function lambdaHandler(tasks: Record<string, unknown>) {
   return async (event: ChunkEvent | PoolWorkerEvent, lambda: LambdaContext): Promise<ChunkReply | WorkerMark> => {
     if ('poolWorker' in event) return hostPoolWorker(loads<PoolWorkerStart>(Buffer.from(event.poolWorker, 'base64')), tasks, lambda);
     const started = performance.now();
-    const request = loads<ThreadRequest>('request' in event ? Buffer.from(event.request, 'base64') : await claimed(new RedisClaims((await redisStore(event.redisUrl)).redis), event.claim, 'the request'));
+    const request = loads<ThreadRequest>('request' in event ? Buffer.from(event.request, 'base64') : await fetchClaim((await redisStore(event.redisUrl)).claims, event.claim, 'the request'));
     provideTasks(request.context.tasksModule, tasks);
     const store = await redisStore(request.context.redisUrl);
     const commandsBefore = store.commandsSent;
     const outcome = await runChunk(request);
     const reply = { durationMs: performance.now() - started, redisCommands: store.commandsSent - commandsBefore };
-    if (outcome.length <= MAX_INLINE_OUTCOME_BYTES) return { outcome: Buffer.from(outcome).toString('base64'), ...reply };
-    return { claim: await keepClaim(new RedisClaims(store.redis), outcome), ...reply };
+    if (outcome.length <= MAX_INLINE_BYTES) return { outcome: Buffer.from(outcome).toString('base64'), ...reply };
+    return { claim: await keepClaim(store.claims, outcome), ...reply };
   };
 }
 
@@ -75,8 +46,7 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
   provideTasks(context.tasksModule, tasks);
   const store = await redisStore(context.redisUrl);
   const commandsBefore = store.commandsSent;
-  const mark = runKeys(context.runId).lambdaWorker(spec.poolId, spec.firstSlot);
-  const setMark = (state: WorkerMark, ttlMs: number) => store.redis.set(mark, state, 'PX', ttlMs);
+  const setMark = (state: WorkerMark, ttlMs: number) => store.lambdaMarks.set(context.runId, spec.poolId, spec.firstSlot, state, ttlMs);
   const leave = new AbortController();
   const remaining = lambda.getRemainingTimeInMillis();
   const timer = setTimeout(() => leave.abort(), remaining - Math.min(Math.max(remaining * LEAVE_EARLY_SHARE, LEAVE_EARLY_MIN_MS), remaining / 2));
@@ -94,24 +64,6 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
     clearTimeout(timer);
   }
   await setMark(state, 10 * 60_000);
-  await store.addUsage(context.runId, { billedMs: Math.ceil(performance.now() - started), memoryMb: Number(lambda.memoryLimitInMB), redisCommands: store.commandsSent - commandsBefore });
+  await store.usage.add(context.runId, { billedMs: Math.ceil(performance.now() - started), memoryMb: Number(lambda.memoryLimitInMB), redisCommands: store.commandsSent - commandsBefore });
   return state;
-}
-
-/** The event for a chunk: what the backend invokes the function with (Lambda takes at most 6 MB); `store` keeps a larger one. */
-export async function chunkEvent(request: ThreadRequest, store: RedisStore): Promise<ChunkEvent> {
-  const encoded = dumps(request);
-  if (encoded.length <= MAX_INLINE_OUTCOME_BYTES) return { request: Buffer.from(encoded).toString('base64') };
-  return { claim: await keepClaim(new RedisClaims(store.redis), encoded), redisUrl: request.context.redisUrl };
-}
-
-/** Bytes kept in Redis by the claim check, when too large for Lambda's request or response. */
-export async function claimed(claims: RedisClaims, digest: string, what: string): Promise<Uint8Array> {
-  const bytes = await claims.get(digest);
-  if (!bytes) throw new Error(`${what} (claim ${digest}) is no longer in Redis`);
-  return bytes;
-}
-
-export function poolWorkerEvent(start: PoolWorkerStart): PoolWorkerEvent {
-  return { poolWorker: Buffer.from(dumps(start)).toString('base64') };
 }

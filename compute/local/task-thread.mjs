@@ -4,7 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { default: runChunk } = await import('../task-runtime.ts');
+const { runChunk } = await import('../task-runtime.ts');
 
 parentPort.on('message', ({ id, request }) => {
   runChunk(request).then(

@@ -485,7 +485,7 @@ class AsyncResult<T> {
       if (outcome[0]) callback?.(outcome[1]);
       else errorCallback?.(outcome[1]);
     } catch (error) {
-      console.error('mpflow: a result callback threw', error);
+      transport().warn(`a callback of result ${this.id} threw`, error);
     }
   }
 

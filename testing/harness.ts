@@ -1,7 +1,8 @@
 /**
- * Runs test programs on either engine against the real servers (the dev stack,
- * or TEMPORAL_ADDRESS / MPFLOW_REDIS_URL). Each test file gets one worker on a
- * task queue of its own, bundled once.
+ * The harness test/ and bench/ share: runs programs on either engine against the real servers
+ * (the dev stack, or TEMPORAL_ADDRESS / MPFLOW_REDIS_URL), each harness with one worker on a
+ * task queue of its own, bundled once. The configuration is read when a harness is made, so a
+ * test file may set the environment first.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -11,15 +12,15 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { RedisStore } from '../state/store.js';
-import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
-import { connectClient, mainResult, startMain } from '../workers/client.js';
-import type { Endpoints } from '../workers/config.js';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
 import { LocalBackend } from '../compute/local/backend.js';
+import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
+import { RedisStore } from '../state/store.js';
+import { connectClient, mainResult, startMain } from '../workers/client.js';
+import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
-import { createWorker } from '../workers/worker.js';
+import { createWorker, dataConverter } from '../workers/worker.js';
 import type { RunOptions } from '../workflows/definitions.js';
 
 export type EngineName = 'local' | 'temporal';
@@ -27,6 +28,7 @@ export const ENGINES: EngineName[] = ['local', 'temporal'];
 
 export interface Harness {
   readonly engine: EngineName;
+  readonly config: Config;
   readonly program: Program;
   readonly store: RedisStore;
   readonly endpoints: Endpoints;
@@ -43,18 +45,21 @@ let runtimeInstalled = false;
 /** Where tasks run: worker threads here, or a Lambda function (deployed by the caller). */
 export type BackendChoice = { kind: 'local' } | { kind: 'lambda'; config: LambdaConfig };
 
-export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}, compute: BackendChoice = { kind: 'local' }): Promise<Harness> {
+export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}, compute: BackendChoice = { kind: 'local' }, config = readConfig()): Promise<Harness> {
   const program = resolveProgram(programDir);
-  const endpoints = await resolveEndpoints({ temporal: engine === 'temporal' });
+  const endpoints = await resolveEndpoints(config, { temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend();
+  const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend(config.threads);
+  const storage = options.storage ?? storageUrl(config);
   if (engine === 'local') {
     return {
       engine,
+      config,
       program,
       store,
       endpoints,
-      run: (entry, ...args) => runLocal({ program, entry, args, store, backend, dispatch: options.dispatch, storage: options.storage }),
+      run: (entry, ...args) =>
+        runLocal({ program, entry, args, store, backend, storage, lockLeaseMs: config.lockLeaseMs, pricing: config.pricing, dispatch: options.dispatch }),
       close: async () => {
         await backend.close();
         await store.close();
@@ -67,17 +72,19 @@ export async function harness(engine: EngineName, programDir: string, options: P
   }
   const taskQueue = `test-${program.name}-${randomUUID().slice(0, 8)}`;
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
-  const worker = await createWorker({ connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });
+  const worker = await createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });
   const running = worker.run();
-  const client = await connectClient(endpoints, store);
+  const client = await connectClient(endpoints, dataConverter(config, store));
   return {
     engine,
+    config,
     program,
     store,
     endpoints,
     client,
     taskQueue,
-    run: async (entry, ...args) => mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, ...options } })),
+    run: async (entry, ...args) =>
+      mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, storage, pricing: config.pricing, ...options } })),
     close: async () => {
       worker.shutdown();
       await running;
@@ -114,10 +121,10 @@ export type StorageName = 'file' | 's3';
 export const STORAGES: StorageName[] = ['file', 's3'];
 
 /** A fresh, empty storage root: a temporary directory, or a prefix of a bucket on the dev stack's S3 server. */
-export function freshStorage(kind: StorageName): string {
+export function freshStorage(kind: StorageName, config = readConfig()): string {
   if (kind === 'file') return pathToFileURL(mkdtempSync(join(tmpdir(), 'mpflow-fs-'))).href;
   // A bucket each: the local server lists a prefix by scanning its whole bucket.
-  return `s3://mpflow-test-${randomUUID().slice(0, 8)}/root?endpoint=${encodeURIComponent(devS3Endpoint)}`;
+  return `s3://mpflow-test-${randomUUID().slice(0, 8)}/root?endpoint=${encodeURIComponent(devS3Endpoint(config.dev))}`;
 }
 
 /** Declares the suite `body` once per engine and storage backend, each on a fresh storage root. */

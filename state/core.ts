@@ -1,0 +1,169 @@
+/**
+ * The store's core: one Redis connection with the scripts on it, the run keys' backstop TTL,
+ * and the wait protocol every blocking operation shares.
+ *
+ * Waiting is one mechanism for every primitive: a try-script either does the operation or
+ * registers the caller on the object's waiters list, atomically, so no wake-up is lost;
+ * whoever changes the state pushes a token on the wake-up list of the waiters it releases;
+ * the waiter blocks on its own wake-up list in slices and tries again after each (a slice
+ * also notices a dead lock holder's lease running out).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { ProcessError } from '../mp-shim/errors.js';
+import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
+import type { RunKeys } from './keys.js';
+import { defineScripts, type Scripts } from './scripts.js';
+
+/** Longest single blocking call: a waiter tries again this often (a dead holder's lease may have run out). */
+const BLOCKING_SLICE_MS = 2_000;
+
+export interface WaitHooks {
+  /** Stops the wait (an activity's cancellation). */
+  signal?: AbortSignal;
+}
+
+/** What a handler gets: the run's keys and how its wait may be stopped. */
+export interface OpContext {
+  keys: RunKeys;
+  hooks: WaitHooks;
+}
+
+export type OpHandler<K extends StateOpName> = (context: OpContext, op: StateOp<K>) => Promise<StateResult<K>>;
+/** Handlers of the operations named `K`: a family's module provides those of its prefix. */
+export type OpHandlers<K extends StateOpName> = { [P in K]: OpHandler<P> };
+/** The operations of one mp-shim family, by prefix (`queue`, `lock`…). */
+export type OpsOf<Prefix extends string> = Extract<StateOpName, `${Prefix}.${string}`>;
+
+export class StoreCore {
+  readonly #idleBlocking: Redis[] = [];
+  readonly #dedicated = new Set<Redis>();
+  #commandsSent = 0;
+
+  private constructor(
+    /** The connection with the scripts; only the modules of state/ use it. */
+    readonly redis: Redis & Scripts,
+    readonly url: string,
+    /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
+    readonly ttl: number,
+  ) {
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((...args: Parameters<typeof send>) => {
+      this.#commandsSent++;
+      return send(...args);
+    }) as typeof redis.sendCommand;
+  }
+
+  /**
+   * Connects, or fails at once with an error naming the URL. Once connected, a lost connection
+   * (Redis restarting) is re-established for as long as it takes; commands issued meanwhile fail
+   * after a few attempts, and the activity that issued them is retried.
+   */
+  static async connect(url: string, keyTtlMs: number): Promise<StoreCore> {
+    let connected = false;
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 3,
+      connectTimeout: 5_000,
+      retryStrategy: (times) => (connected ? Math.min(times * 200, 1_000) : times > 5 ? null : times * 200),
+    });
+    redis.on('error', () => {}); // surfaced through the failing command instead
+    try {
+      await redis.connect();
+      connected = true;
+    } catch (error) {
+      redis.disconnect();
+      throw new ProcessError(`cannot reach Redis at ${url}: ${(error as Error).message} (set MPFLOW_REDIS_URL, or run \`mpflow dev up\`)`);
+    }
+    return new StoreCore(defineScripts(redis), url, keyTtlMs);
+  }
+
+  /** Commands sent on the main connection so far (a Lambda invocation reports its own for the cost report). */
+  get commandsSent(): number {
+    return this.#commandsSent;
+  }
+
+  /** A connection of its own for one purpose (other reply options), closed with the store. */
+  dedicatedConnection(options: RedisOptions): Redis {
+    const connection = this.#connection(options);
+    this.#dedicated.add(connection);
+    return connection;
+  }
+
+  /** Another connection like the main one; its errors surface through the failing command. */
+  #connection(options: RedisOptions = {}): Redis {
+    const connection = this.redis.duplicate(options);
+    connection.on('error', () => {});
+    return connection;
+  }
+
+  /**
+   * Tries `attempt` (which registers `waiter` on `waiters` when it cannot proceed) until it
+   * proceeds or the op's timeout passes; undefined means it never could.
+   */
+  async wait<T>(
+    { keys, hooks }: OpContext,
+    op: { block?: boolean; timeoutMs?: number },
+    waiters: string,
+    attempt: (waiter: string) => Promise<T | undefined>,
+    waitersKind: 'list' | 'zset' = 'list',
+  ): Promise<T | undefined> {
+    if (!op.block) return attempt('');
+    const waiter = randomUUID();
+    const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
+    // The scripts register a waiter only when it cannot proceed: nothing to clean up otherwise.
+    let registered = false;
+    try {
+      for (;;) {
+        const result = await attempt(waiter);
+        if (result !== undefined) return result;
+        registered = true;
+        const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
+        if (remaining <= 0) return attempt('');
+        await this.blockingPop(keys.wake(waiter), remaining, hooks);
+      }
+    } finally {
+      if (registered) {
+        const forget = waitersKind === 'list' ? this.redis.multi().lrem(waiters, 0, waiter) : this.redis.multi().zrem(waiters, waiter);
+        await forget.del(keys.wake(waiter)).exec();
+      }
+    }
+  }
+
+  blockingPop(key: string, timeoutMs: number | undefined, hooks: WaitHooks): Promise<Buffer | null> {
+    return this.blocking(hooks, timeoutMs, (connection, seconds) => connection.blpopBuffer(key, seconds)).then((popped) => popped?.[1] ?? null);
+  }
+
+  /**
+   * Runs a blocking command in slices on a connection of its own, until it answers or
+   * `timeoutMs` passes; an abort drops the connection to stop waiting at once.
+   */
+  async blocking<T>({ signal }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis, seconds: number) => Promise<T | null>): Promise<T | null> {
+    const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    const connection = this.#idleBlocking.pop() ?? this.#connection();
+    const abort = () => connection.disconnect();
+    signal?.addEventListener('abort', abort, { once: true });
+    let reusable = true;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
+        if (remaining <= 0) return null;
+        const answer = await command(connection, Math.max(remaining, 1) / 1000);
+        if (answer !== null) return answer;
+      }
+    } catch (error) {
+      reusable = false;
+      throw signal?.aborted ? signal.reason : error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      if (reusable) this.#idleBlocking.push(connection);
+      else connection.disconnect();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const connection of [...this.#idleBlocking.splice(0), ...this.#dedicated]) connection.disconnect();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

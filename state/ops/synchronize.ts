@@ -1,0 +1,104 @@
+/**
+ * Synchronization primitives (mp-shim/synchronize.ts): locks are owner-aware hashes with an
+ * optional lease; semaphores, events, conditions and barriers register waiters and wake them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StateOp } from '../../mp-shim/transport.js';
+import type { OpContext, OpHandlers, OpsOf, StoreCore } from '../core.js';
+import type { LeaseKeeper } from '../leases.js';
+
+type SynchronizeOps = OpsOf<'lock'> | OpsOf<'semaphore'> | OpsOf<'event'> | OpsOf<'condition'> | OpsOf<'barrier'>;
+
+export function synchronizeOps(core: StoreCore, leases: LeaseKeeper): OpHandlers<SynchronizeOps> {
+  const { redis, ttl } = core;
+
+  const acquireLock = async (context: OpContext, op: StateOp<'lock.acquire'>, count = 1): Promise<boolean> => {
+    const { keys } = context;
+    const lock = keys.object('lock', op.key);
+    const waiters = keys.part('lock', op.key, 'waiters');
+    const acquired =
+      (await core.wait(context, op, waiters, async (waiter) =>
+        (await redis.lockAcquire(lock, waiters, op.owner, op.reentrant ? '1' : '0', op.leaseMs, waiter, ttl, count)) === 1 ? true : undefined,
+      )) ?? false;
+    if (acquired && op.leaseMs > 0) leases.keep(lock, op.owner, op.leaseMs);
+    return acquired;
+  };
+
+  return {
+    'lock.acquire': async (context, op) => {
+      leases.assertHeld(context.keys.object('lock', op.key), op.owner, `lock ${op.key}`);
+      return acquireLock(context, op);
+    },
+    'lock.release': async ({ keys }, { key, owner, reentrant }) => {
+      const lock = keys.object('lock', key);
+      leases.assertHeld(lock, owner, `lock ${key}`);
+      const released = await redis.lockRelease(lock, keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, ttl);
+      if (released === 2) leases.forget(lock);
+      return released;
+    },
+
+    'semaphore.acquire': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('semaphore', op.key, 'waiters');
+      const acquired = await core.wait(context, op, waiters, async (waiter) =>
+        (await redis.semaphoreAcquire(keys.object('semaphore', op.key), waiters, op.initial, waiter, ttl)) === 1 ? true : undefined,
+      );
+      return acquired ?? false;
+    },
+    'semaphore.release': ({ keys }, { key, initial, n, bound }) =>
+      redis.semaphoreRelease(keys.object('semaphore', key), keys.part('semaphore', key, 'waiters'), initial, n, bound, keys.wakePrefix, ttl),
+    'semaphore.value': async ({ keys }, { key, initial }) => Number((await redis.get(keys.object('semaphore', key))) ?? initial),
+
+    'event.set': async ({ keys }, { key }) => (await redis.eventSet(keys.object('event', key), keys.part('event', key, 'waiters'), keys.wakePrefix, ttl)) === 1,
+    'event.clear': async ({ keys }, { key }) => (await redis.del(keys.object('event', key))) >= 0,
+    'event.isSet': async ({ keys }, { key }) => (await redis.exists(keys.object('event', key))) === 1,
+    'event.wait': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('event', op.key, 'waiters');
+      const set = await core.wait(context, op, waiters, async (waiter) =>
+        (await redis.eventWait(keys.object('event', op.key), waiters, waiter, ttl)) === 1 ? true : undefined,
+      );
+      return set ?? false;
+    },
+
+    // Condition.wait: release the lock and register in one step, wait to be notified, take the lock back.
+    'condition.wait': async (context, op) => {
+      const { keys, hooks } = context;
+      const waiter = randomUUID();
+      const waiters = keys.part('condition', op.key, 'waiters');
+      const lock = keys.object('lock', op.lockKey);
+      leases.assertHeld(lock, op.owner, `the lock of condition ${op.key}`);
+      const count = await redis.conditionWait(lock, keys.part('lock', op.lockKey, 'waiters'), waiters, op.owner, waiter, keys.wakePrefix, ttl);
+      if (count < 0) return null;
+      const notified = (await core.blockingPop(keys.wake(waiter), op.timeoutMs, hooks)) !== null;
+      if (!notified) await redis.lrem(waiters, 0, waiter);
+      await acquireLock(context, { op: 'lock.acquire', key: op.lockKey, owner: op.owner, reentrant: op.reentrant, leaseMs: op.leaseMs, block: true }, count);
+      return notified;
+    },
+    'condition.notify': async ({ keys }, { key, lockKey, owner, n }) => {
+      leases.assertHeld(keys.object('lock', lockKey), owner, `the lock of condition ${key}`);
+      return redis.conditionNotify(keys.object('lock', lockKey), keys.part('condition', key, 'waiters'), owner, n, keys.wakePrefix, ttl);
+    },
+
+    'barrier.arrive': async ({ keys }, { key }) => {
+      const [index, generation, broken] = await redis.barrierArrive(keys.object('barrier', key), ttl);
+      return [index, generation, broken === 1];
+    },
+    'barrier.trip': async ({ keys }, { key, generation }) =>
+      (await redis.barrierTrip(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), generation, keys.wakePrefix, ttl)) === 1,
+    'barrier.await': async (context, op) => {
+      const { keys } = context;
+      const waiters = keys.part('barrier', op.key, 'waiters');
+      const outcome = await core.wait(context, op, waiters, async (waiter) =>
+        ((await redis.barrierAwait(keys.object('barrier', op.key), waiters, op.generation, waiter, ttl)) ?? undefined) as 'tripped' | 'broken' | undefined,
+      );
+      return outcome ?? null;
+    },
+    'barrier.abort': async ({ keys }, { key }) => (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'abort', keys.wakePrefix, ttl)) === 1,
+    'barrier.reset': async ({ keys }, { key }) => (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'reset', keys.wakePrefix, ttl)) === 1,
+    'barrier.state': async ({ keys }, { key }) => {
+      const [count, broken] = await redis.hmget(keys.object('barrier', key), 'count', 'broken');
+      return [Number(count ?? 0), broken === '1'];
+    },
+  };
+}
