@@ -292,7 +292,7 @@ export class LambdaEndpoint {
       const onMessage = (message: { requestId: string; ok: boolean; result?: unknown; error?: object }) => {
         if (message.requestId !== requestId) return;
         finish();
-        this.#release(config, container);
+        this.#release(container);
         resolve(message.ok ? { ok: true, result: message.result } : { ok: false, error: message.error! });
       };
       const onExit = (code: number | null) => {
@@ -342,7 +342,7 @@ export class LambdaEndpoint {
     return container;
   }
 
-  #release(config: FunctionConfiguration, container: Container): void {
+  #release(container: Container): void {
     if (!this.#containers.has(container)) return;
     const idle = this.#idle.get(container.codeSha) ?? [];
     idle.push(container);

@@ -99,12 +99,13 @@ export class StoreCore {
 
   /**
    * Tries `attempt` (which registers `waiter` on `waiters` when it cannot proceed) until it
-   * proceeds or the op's timeout passes; undefined means it never could.
+   * proceeds or the op's timeout passes; undefined means it never could. A wait on several
+   * objects at once (`connection.wait`) registers on the waiters list of each.
    */
   async wait<T>(
     { keys, hooks }: OpContext,
     op: { block?: boolean; timeoutMs?: number },
-    waiters: string,
+    waiters: string | string[],
     attempt: (waiter: string) => Promise<T | undefined>,
     waitersKind: 'list' | 'zset' = 'list',
   ): Promise<T | undefined> {
@@ -124,7 +125,11 @@ export class StoreCore {
       }
     } finally {
       if (registered) {
-        const forget = waitersKind === 'list' ? this.redis.multi().lrem(waiters, 0, waiter) : this.redis.multi().zrem(waiters, waiter);
+        const forget = this.redis.multi();
+        for (const list of typeof waiters === 'string' ? [waiters] : waiters) {
+          if (waitersKind === 'list') forget.lrem(list, 0, waiter);
+          else forget.zrem(list, waiter);
+        }
         await forget.del(keys.wake(waiter)).exec();
       }
     }

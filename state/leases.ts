@@ -36,7 +36,10 @@ export class LeaseKeeper {
   /** Raises when `owner`'s lease of `lock` was lost: the lock may be another's now. */
   assertHeld(lock: string, owner: string, name: string): void {
     const lease = this.#leases.get(lock);
-    if (lease?.owner !== owner || lease.lost === undefined) return;
+    if (lease?.owner !== owner) return;
+    // A thread kept busy renews nothing, and its renewal timer may not have run yet to say so.
+    if (Date.now() - lease.renewedAt >= lease.leaseMs) lease.lost ??= 'it was not renewed in time (the holder kept its thread busy, or Redis was unreachable)';
+    if (lease.lost === undefined) return;
     this.#leases.delete(lock);
     throw new ProcessError(`the lease of ${name} (${lease.leaseMs} ms) lapsed while it was held: ${lease.lost}; another process may have taken it since`);
   }

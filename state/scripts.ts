@@ -35,6 +35,8 @@ export interface Scripts {
   barrierBreak(barrier: string, waiters: string, how: 'abort' | 'reset', prefix: string, ttl: number): Promise<number>;
   arrayAddFloat(array: string, offset: number, typecode: string, delta: string, ttl: number): Promise<string>;
   listPush(list: string, ttl: number, ...values: Bytes[]): Promise<number>;
+  connectionSend(messages: string, watchers: string, message: Bytes, prefix: string, ttl: number): Promise<number>;
+  connectionPoll(messages: string, watchers: string, watcher: string, ttl: number): Promise<number>;
   listInsert(list: string, index: number, value: Bytes, ttl: number): Promise<number>;
   listPopBuffer(list: string, index: number, marker: Bytes): Promise<Buffer | null>;
   listSort(list: string, descending: string): Promise<number>;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { readConfig } from '../workers/config.js';
 import { onEveryEngine } from '../testing/harness.js';
 
 onEveryEngine('Process', 'test/programs/semantics', (h) => {

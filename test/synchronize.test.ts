@@ -31,6 +31,13 @@ onEveryEngine('synchronization', 'test/programs/shared', (h) => {
     assert.ok(waitedMs < 15_000, `waited ${waitedMs} ms for a 1.5 s lease`);
   });
 
+  it('a task that kept its thread busy past its lease is told it lost the lock, and does not release the new holder\'s', async () => {
+    const { mainAcquired, taskRelease, heldByMain } = await h().run<{ mainAcquired: boolean; taskRelease: string; heldByMain: boolean }>('leaseLapsesUnderBusyHolder');
+    assert.equal(mainAcquired, true);
+    assert.match(taskRelease, /^ProcessError: the lease of lock \S+ \(1500 ms\) lapsed while it was held: it was not renewed in time/);
+    assert.equal(heldByMain, true);
+  });
+
   it('a Semaphore(2) lets two processes in at a time', async () => {
     assert.equal(await h().run('semaphoreBoundsConcurrency'), 2);
   });

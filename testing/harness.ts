@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
 import { LocalBackend } from '../compute/local/backend.js';
@@ -51,19 +51,17 @@ export async function harness(engine: EngineName, programDir: string, options: P
   const store = await RedisStore.connect(endpoints.redisUrl);
   const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend(config.threads);
   const storage = options.storage ?? storageUrl(config);
+  const common = { engine, config, program, store, endpoints };
+  const closeServices = async () => {
+    await backend.close();
+    await store.close();
+  };
   if (engine === 'local') {
     return {
-      engine,
-      config,
-      program,
-      store,
-      endpoints,
+      ...common,
       run: (entry, ...args) =>
         runLocal({ program, entry, args, store, backend, storage, lockLeaseMs: config.lockLeaseMs, pricing: config.pricing, dispatch: options.dispatch }),
-      close: async () => {
-        await backend.close();
-        await store.close();
-      },
+      close: closeServices,
     };
   }
   if (!runtimeInstalled) {
@@ -76,11 +74,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
   const running = worker.run();
   const client = await connectClient(endpoints, dataConverter(config, store));
   return {
-    engine,
-    config,
-    program,
-    store,
-    endpoints,
+    ...common,
     client,
     taskQueue,
     run: async (entry, ...args) =>
@@ -90,8 +84,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
       await running;
       await client.connection.close();
       await connection.close();
-      await backend.close();
-      await store.close();
+      await closeServices();
     },
   };
 }

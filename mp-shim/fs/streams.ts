@@ -2,7 +2,7 @@
  * Streams of mpflow/fs: uploads in parts (a write stream, a handle opened for writing) that
  * become visible whole when they complete, and reads in ranges, one range ahead.
  */
-import type { FileOp, Upload } from '../transport.js';
+import type { Upload } from '../transport.js';
 import { call, fsError, invalidArgument } from './errors.js';
 import { storagePath, toBytes, type Data } from './paths.js';
 

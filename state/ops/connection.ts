@@ -1,33 +1,50 @@
-/** Connections (mp-shim/connection.ts): one list per direction; the reader of a list is its only consumer. */
+/**
+ * Connections (mp-shim/connection.ts): one list of messages per direction, whose reader is its
+ * only consumer. `recv` blocks on the list itself, as a queue's `get` does; `poll` and `wait`
+ * consume nothing, so they are waiters woken by the next `send`, like every other primitive's.
+ */
+import type { ChainableCommander } from 'ioredis';
 import type { OpHandlers, OpsOf, StoreCore } from '../core.js';
-import { asBuffer } from '../scripts.js';
+import { asBuffer, type Scripts } from '../scripts.js';
 
 export function connectionOps(core: StoreCore): OpHandlers<OpsOf<'connection'>> {
   const { redis, ttl } = core;
   return {
-    'connection.send': ({ keys }, { key, message }) => redis.listPush(keys.object('connection', key), ttl, asBuffer(message)),
+    'connection.send': ({ keys }, { key, message }) =>
+      redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), asBuffer(message), keys.wakePrefix, ttl),
     'connection.recv': async ({ keys, hooks }, { key, block, timeoutMs }) => {
       const list = keys.object('connection', key);
       const message = await redis.lpopBuffer(list);
       if (message || !block) return message;
       return core.blockingPop(list, timeoutMs, hooks);
     },
-    'connection.poll': async ({ keys, hooks }, { key, block, timeoutMs }) => {
-      const list = keys.object('connection', key);
-      const readable = (await redis.llen(list)) > 0;
-      if (readable || !block) return readable;
-      return core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(list, list, 'LEFT', 'LEFT', seconds)).then((moved) => moved !== null);
+    'connection.poll': async (context, op) => {
+      const { keys } = context;
+      const watchers = keys.part('connection', op.key, 'watchers');
+      const readable = await core.wait(context, op, watchers, async (watcher) =>
+        (await redis.connectionPoll(keys.object('connection', op.key), watchers, watcher, ttl)) === 1 ? true : undefined,
+      );
+      return readable ?? false;
     },
-    'connection.waitAny': async ({ keys, hooks }, { keys: ids, block, timeoutMs }) => {
-      const lists = ids.map((id) => keys.object('connection', id));
-      const lengths = await Promise.all(lists.map((list) => redis.llen(list)));
-      const ready = ids.filter((_, i) => lengths[i] > 0);
-      if (ready.length > 0 || !block) return ready;
-      const popped = await core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blpopBuffer(...lists, seconds));
-      if (!popped) return [];
-      // Put the message back where it was: waiting must not consume it.
-      await redis.lpush(popped[0].toString(), popped[1]);
-      return [ids[lists.indexOf(popped[0].toString())]];
+    // One round trip checks every connection and registers the watcher on each that is not readable.
+    'connection.waitAny': async (context, op) => {
+      const { keys } = context;
+      const watchers = op.keys.map((id) => keys.part('connection', id, 'watchers'));
+      const ready = await core.wait(context, op, watchers, async (watcher) => {
+        const polls = redis.pipeline() as ChainableCommander & Pick<Scripts, 'connectionPoll'>;
+        op.keys.forEach((id, i) => polls.connectionPoll(keys.object('connection', id), watchers[i], watcher, ttl));
+        const answers = (await polls.exec())!.map(([error, readable]) => {
+          if (error) throw error;
+          return readable === 1;
+        });
+        const readable = op.keys.filter((_, i) => answers[i]);
+        if (readable.length === 0) return undefined;
+        // Some were ready: the watcher registered on the others is not needed there.
+        const registered = watchers.filter((_, i) => !answers[i]);
+        if (watcher && registered.length > 0) await registered.reduce((forget, list) => forget.lrem(list, 0, watcher), redis.multi()).exec();
+        return readable;
+      });
+      return ready ?? [];
     },
   };
 }

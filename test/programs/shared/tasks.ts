@@ -42,6 +42,14 @@ export async function holdForever(lock: Lock): Promise<void> {
   await sleep(600_000);
 }
 
+/** Takes the lock, keeps its thread busy for `ms` (no lease renewal can run), then tries to release it. */
+export async function holdWhileBusy(lock: Lock, ms: number, taken: Event): Promise<string> {
+  await lock.acquire();
+  await taken.set();
+  for (const end = Date.now() + ms; Date.now() < end; );
+  return lock.release().then(() => 'released', (error: Error) => `${error.name}: ${error.message}`);
+}
+
 /** `times` read-modify-write increments of a plain shared value, made safe by a lock. */
 export async function lockedIncrements(lock: Lock, value: SharedValue<'i'>, times: number): Promise<void> {
   for (let i = 0; i < times; i++) {
