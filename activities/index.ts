@@ -11,6 +11,9 @@ import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp
 import type { RedisStore, RunUsage } from '../state/store.js';
 import { executeFileOp } from '../storage/index.js';
 
+/** Where test hooks count what they did (keys.counter under this namespace, outside any run's keys). */
+export const TEST_HOOKS = 'test-hooks';
+
 export interface ActivityDeps {
   store: RedisStore;
   backend: ComputeBackend;
@@ -32,6 +35,8 @@ export type FileOutcome<K extends FileOpName> = [ok: true, result: FileResult<K>
 
 export function createActivities({ store, backend, tasksModule, lockLeaseMs }: ActivityDeps) {
   const contextOf = ({ runId, storage }: RunRef): RunContext => ({ runId, storage, tasksModule, redisUrl: store.url, lockLeaseMs });
+  /** Kinds of operation whose first answer the test hook lost already, by run. */
+  const answersLost = new Set<string>();
   return {
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
     async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {
@@ -47,6 +52,22 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
     /** A shared-state operation that returns within seconds (run as a local activity: one marker event). */
     async stateOp<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
       return store.execute(runId, op);
+    },
+
+    /**
+     * `stateOp` for the fault suite (RunOptions.testHooks): the first time each kind of operation
+     * runs in a run, it is applied and then its answer is lost (the activity fails), so Temporal
+     * runs it again: the repeat must answer without applying it twice.
+     */
+    async stateOpLosingFirstAnswer<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<StateResult<K>> {
+      const result = await store.execute(runId, op);
+      const kind = `${runId}/${op.op}`;
+      if (!answersLost.has(kind)) {
+        answersLost.add(kind);
+        await store.countEvent(TEST_HOOKS, `${runId}:answers lost`);
+        throw new Error(`mpflow test hook: the answer of ${op.op} (${op.opId}) was lost after it was applied`);
+      }
+      return result;
     },
 
     /** A shared-state operation that may wait for minutes: heartbeats while it waits, stops when cancelled. */

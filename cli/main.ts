@@ -171,7 +171,7 @@ async function dev(line: CommandLine, config: Config): Promise<void> {
 /** `--backend`: worker threads here (default), or the program's Lambda function. */
 function computeBackend(line: CommandLine, config: Config, program: Program, store: RedisStore): ComputeBackend {
   const name = line.flags.backend ?? 'local';
-  if (name === 'local') return new LocalBackend(config.threads);
+  if (name === 'local') return new LocalBackend(config.threads, store);
   if (name === 'lambda') return new LambdaBackend(lambdaConfig(config, program.name), store);
   throw new ValueError(`--backend must be local or lambda, got '${name}'`);
 }

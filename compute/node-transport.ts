@@ -34,6 +34,9 @@ const holder = globalThis as { [CONTEXT]?: AsyncLocalStorage<Transport> };
 const current = (holder[CONTEXT] ??= new AsyncLocalStorage<Transport>());
 installTransportLocator(() => current.getStore());
 
+/** How long the answer of an operation made outside the workflow is kept for a repeat of it. */
+const NODE_RECORD_MS = 60_000;
+
 /** Runs `work` (and everything it starts) with `transport` as the one mp-shim talks to. */
 export function runWithTransport<T>(transport: Transport, work: () => T): T {
   return current.run(transport, work);
@@ -48,6 +51,7 @@ export abstract class NodeTransport implements Transport {
   /** Tasks start no pools; the local engine's main program takes the run's choice. */
   readonly dispatch: Dispatch = 'auto';
   readonly progress = new Map<string, JobProgress>();
+  #opSequence = 0;
 
   constructor(protected readonly store: RedisStore) {}
 
@@ -64,8 +68,14 @@ export abstract class NodeTransport implements Transport {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps);
   }
 
+  /**
+   * Outside the workflow an operation is sent once; its only repeat is ioredis sending it again
+   * after a reconnect, which its record (kept for a minute) answers. What a get or recv takes is
+   * not kept: a pipe moving large messages would hold a minute of its traffic in Redis.
+   */
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    return this.store.execute(this.runId, op);
+    const opKeepMs = op.op === 'queue.get' || op.op === 'connection.recv' ? 0 : NODE_RECORD_MS;
+    return this.store.execute(this.runId, { ...op, opId: `${this.ownerId()}:${this.#opSequence++}`, opKeepMs });
   }
 
   file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {

@@ -25,6 +25,8 @@ export type RunChunk = (call: ChunkCall, signal: AbortSignal) => Promise<Uint8Ar
 export interface PoolWorkerHooks {
   /** Aborts the worker: its running chunks stop, their leases lapse, other workers take them. */
   signal: AbortSignal;
+  /** Asks the worker to leave cleanly: it finishes the chunks it runs, claims nothing more, and returns. */
+  drain?: AbortSignal;
   /**
    * Chunks the compute backend runs at full speed at once. Straggler copies start only while fewer
    * run here: on a busy backend a chunk waiting for a thread only looks slow, and a copy would
@@ -54,7 +56,7 @@ export function hostPoolWorkers(store: RedisStore, backend: ComputeBackend, spec
 
 class ChunkDiscarded extends Error {}
 
-export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, parallelism, onBeat }: PoolWorkerHooks): Promise<void> {
+export async function runPoolWorker(store: RedisStore, runId: string, spec: PoolWorkerSpec, run: RunChunk, { signal, drain, parallelism, onBeat }: PoolWorkerHooks): Promise<void> {
   const { poolId, leaseMs } = spec;
   const free = Array.from({ length: spec.slots }, (_, i) => spec.firstSlot + spec.slots - 1 - i);
   const slots = new SlotGenerations(spec);
@@ -76,6 +78,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
   }, RENEW_INTERVAL_MS);
   const stopRunning = () => running.forEach(({ controller }) => controller.abort(new ChunkDiscarded()));
   signal.addEventListener('abort', stopRunning, { once: true });
+  const draining = new Promise<void>((resolve) => (drain?.aborted ? resolve() : drain?.addEventListener('abort', () => resolve(), { once: true })));
 
   /** The call as this slot runs it (its worker's generation under `maxTasksPerChild`). */
   const onSlot = (slot: number, chunk: Chunk): ChunkCall => ({ ...loads<ChunkCall>(chunk.call), slot: slots.assign(slot) });
@@ -94,7 +97,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
         } finally {
           running.delete(slot);
         }
-        const next = await store.pools.complete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs);
+        const next = await store.pools.complete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs, !drain?.aborted);
         chunk = next.chunks[0];
       }
     } catch (error) {
@@ -111,8 +114,13 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
       if (failure) throw failure;
       // Reset before looking at `free`: a slot freed from here on resolves the new one.
       slotFreed = deferred();
-      if (free.length === 0) {
+      if (drain?.aborted) {
+        if (running.size === 0) return;
         await slotFreed.promise;
+        continue;
+      }
+      if (free.length === 0) {
+        await Promise.race([slotFreed.promise, draining]);
         continue;
       }
       const claim = await store.pools.claim(runId, poolId, free.length, leaseMs, waiter, running.size < parallelism);
@@ -123,7 +131,7 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
       // One wait at a time: a second one on the same wake-up list could miss the token the first takes.
       wake ??= store.pools.awaitWake(runId, waiter, idleMs, { signal }).finally(() => (wake = undefined));
       wake.catch(() => {}); // when the slot wins the race, an abort later must not go unhandled
-      await Promise.race([slotFreed.promise, wake]);
+      await Promise.race([slotFreed.promise, wake, draining]);
     }
   } finally {
     clearInterval(renewer);

@@ -11,7 +11,7 @@ import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { MAIN_PROCESS, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
-import { RedisStore } from '../state/store.js';
+import { RedisStore, type Leases } from '../state/store.js';
 import type { RunContext, ThreadRequest } from './backend.js';
 import { NodeTransport, runWithTransport } from './node-transport.js';
 
@@ -138,11 +138,18 @@ function loadTasks(path: string): Promise<TasksModule> {
   return loaded;
 }
 
+let leases: Leases | undefined;
+
+/** Who keeps the leases of locks taken here: this thread's parent, instead of the store itself. */
+export function keepLeasesWith(keeper: Leases): void {
+  leases = keeper;
+}
+
 /** This thread's (or container's) Redis connection to `url`, made on first use. */
 export function redisStore(url: string): Promise<RedisStore> {
   let store = stores.get(url);
   if (!store) {
-    store = RedisStore.connect(url);
+    store = RedisStore.connect(url, { leases });
     stores.set(url, store);
     store.catch(() => stores.delete(url));
   }

@@ -100,6 +100,14 @@ export async function devUp(dev: DevStackConfig, options: { s3?: boolean; lambda
   return { ...endpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint(dev) } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint(dev) } : {}) };
 }
 
+/** Stops one service of the dev stack (the fault tests restart Temporal or Redis this way); false when this checkout did not start it. */
+export async function devStop(dev: DevStackConfig, name: Service['name']): Promise<boolean> {
+  const service = services(dev)[name];
+  if (readPid(dev, service) === undefined) return false;
+  await stop(dev, service);
+  return true;
+}
+
 export async function devDown(dev: DevStackConfig): Promise<void> {
   const { temporal, redis, s3, lambda } = services(dev);
   await Promise.all([temporal, redis, s3, lambda].map((service) => stop(dev, service)));

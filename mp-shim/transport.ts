@@ -206,6 +206,14 @@ export type FileResult<K extends FileOpName> = FileOpTable[K][1];
 export type StateOpName = keyof StateOpTable;
 export type StateOp<K extends StateOpName = StateOpName> = {
   op: K;
+  /**
+   * The operation's identity: a repeat of it (a retry, a replay) answers what the first run
+   * answered without applying it again. Deterministic in the main program (its position in the
+   * run), unique per task execution in tasks.
+   */
+  opId?: string;
+  /** How long that answer is kept (default: as long as the run's keys). */
+  opKeepMs?: number;
   block?: boolean;
   timeoutMs?: number;
   /** The wait can only end through work launched in this same step (the main program's transport then waits where launching is not held up). */

@@ -23,10 +23,15 @@ export interface WaitHooks {
   signal?: AbortSignal;
 }
 
-/** What a handler gets: the run's keys and how its wait may be stopped. */
+/** What a handler gets: the run's keys, how its wait may be stopped, and the operation's identity. */
 export interface OpContext {
   keys: RunKeys;
   hooks: WaitHooks;
+  /** Where a script marked `--@once` records its answer, and for how long (0: the call has no identity). */
+  record: string;
+  keep: number;
+  /** Where a blocking get or recv moves what it got until its script records it. */
+  held: string;
 }
 
 export type OpHandler<K extends StateOpName> = (context: OpContext, op: StateOp<K>) => Promise<StateResult<K>>;

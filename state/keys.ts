@@ -16,6 +16,10 @@ export function runKeys(runId: string) {
     /** Prefix of the wake-up lists waiters block on; a script appends the waiter id. */
     wakePrefix: `${base}:wake:`,
     wake: (waiterId: string) => `${base}:wake:${waiterId}`,
+    /** What an operation answered, kept so that a repeat of it answers the same without applying it again. */
+    op: (opId: string) => `${base}:op:${opId}`,
+    /** Where a blocking get or recv moves the item it got, until the operation records it. */
+    held: (opId: string) => `${base}:op:${opId}:held`,
     /** What the run's invocations cost (Lambda backend): invocations, billedMs, gbMs, redisCommands. */
     usage: `${base}:usage`,
     /** A pool's job queue (queue dispatch): its main key, and the parts tools read (scripts/includes/pool.lua has them all). */

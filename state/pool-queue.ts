@@ -39,11 +39,11 @@ export class PoolQueue {
     return parseClaim(await redis.poolClaimBuffer(runKeys(runId).pool(poolId).pool, count, leaseMs, waiter, ttl, stragglers ? '1' : '0'));
   }
 
-  /** Records a chunk's outcome (the first copy's wins) and claims the slot's next chunk. */
-  async complete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, leaseMs: number): Promise<Claim> {
+  /** Records a chunk's outcome (the first copy's wins) and, unless the worker is leaving, claims the slot's next chunk. */
+  async complete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, leaseMs: number, claimNext: boolean): Promise<Claim> {
     const { redis, ttl } = this.core;
     const keys = runKeys(runId);
-    return parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, keys.wakePrefix, ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs));
+    return parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, keys.wakePrefix, ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs, claimNext ? '1' : '0'));
   }
 
   /** Renews the leases of running chunks; false for each one that must stop (done elsewhere, or the pool terminated). */

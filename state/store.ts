@@ -5,12 +5,13 @@
  * pool workers' job queue, the Lambda marks, the usage ledger and the claims live beside it
  * on the same connection, which nothing outside state/ reaches.
  */
+import { randomUUID } from 'node:crypto';
 import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import { RedisClaims } from './claims.js';
 import { StoreCore, type OpHandler, type OpHandlers, type WaitHooks } from './core.js';
 import { runKeys } from './keys.js';
 import { LambdaMarks } from './lambda-marks.js';
-import { LeaseKeeper } from './leases.js';
+import { LeaseKeeper, type LeaseLost, type Leases } from './leases.js';
 import { connectionOps } from './ops/connection.js';
 import { managerOps } from './ops/managers.js';
 import { poolOps } from './ops/pool.js';
@@ -24,13 +25,14 @@ export type { WaitHooks } from './core.js';
 export type { Claim } from './pool-queue.js';
 export type { RunUsage } from './usage.js';
 export type { WorkerMark } from './lambda-marks.js';
+export type { LeaseLost, Leases } from './leases.js';
 
 /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
 export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
 
 export class RedisStore {
   readonly #core: StoreCore;
-  readonly #leases: LeaseKeeper;
+  readonly #leases: Leases;
   readonly #handlers: OpHandlers<StateOpName>;
   /** The pool workers' side of queue dispatch. */
   readonly pools: PoolQueue;
@@ -41,9 +43,9 @@ export class RedisStore {
   /** Large payloads kept aside (claim check, Lambda requests and responses). */
   readonly claims: RedisClaims;
 
-  private constructor(core: StoreCore) {
+  private constructor(core: StoreCore, leases: Leases | undefined) {
     this.#core = core;
-    this.#leases = new LeaseKeeper(core);
+    this.#leases = leases ?? new LeaseKeeper(core);
     this.#handlers = {
       ...queueOps(core),
       ...connectionOps(core),
@@ -58,9 +60,18 @@ export class RedisStore {
     this.claims = new RedisClaims(core);
   }
 
-  /** Connects to Redis at `url`, or fails at once with an error naming it. */
-  static async connect(url: string, keyTtlMs = DEFAULT_KEY_TTL_MS): Promise<RedisStore> {
-    return new RedisStore(await StoreCore.connect(url, keyTtlMs));
+  /**
+   * Connects to Redis at `url`, or fails at once with an error naming it. The leases of locks
+   * taken through this store are kept by `leases` when given (a thread hands them to its
+   * parent), else renewed by the store itself.
+   */
+  static async connect(url: string, { keyTtlMs = DEFAULT_KEY_TTL_MS, leases }: { keyTtlMs?: number; leases?: Leases } = {}): Promise<RedisStore> {
+    return new RedisStore(await StoreCore.connect(url, keyTtlMs), leases);
+  }
+
+  /** Renews leases handed over by other processes (a thread's tasks), on this store's connection. */
+  leaseKeeper(onLost: LeaseLost): LeaseKeeper {
+    return new LeaseKeeper(this.#core, onLost);
   }
 
   get url(): string {
@@ -72,9 +83,23 @@ export class RedisStore {
     return this.#core.commandsSent;
   }
 
+  /**
+   * Runs a shared-state operation. One that carries an identity (`opId`) runs at most once in
+   * effect: a repeat answers what the first run answered, for `opKeepMs` (default: as long as
+   * the run's keys live).
+   */
   execute<K extends StateOpName>(runId: string, op: StateOp<K>, hooks: WaitHooks = {}): Promise<StateResult<K>> {
     const handler = this.#handlers[op.op] as unknown as OpHandler<K>;
-    return handler({ keys: runKeys(runId), hooks }, op);
+    const keys = runKeys(runId);
+    const id = op.opId ?? `anonymous:${randomUUID()}`;
+    return handler({ keys, hooks, record: keys.op(id), keep: op.opId === undefined ? 0 : (op.opKeepMs ?? this.#core.ttl), held: keys.held(id) }, op);
+  }
+
+  /** Counts an event of a test hook under `namespace` (keys.counter), for the test to read. */
+  async countEvent(namespace: string, name: string): Promise<number> {
+    const counter = runKeys(namespace).counter(name);
+    const [[, count]] = (await this.#core.redis.multi().incr(counter).pexpire(counter, this.#core.ttl).exec())! as [[unknown, number]];
+    return count;
   }
 
   /** Removes every key of a run; returns the run's usage, read just before. */

@@ -49,7 +49,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
   const program = resolveProgram(programDir);
   const endpoints = await resolveEndpoints(config, { temporal: engine === 'temporal' });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend(config.threads);
+  const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend(config.threads, store);
   const storage = options.storage ?? storageUrl(config);
   const common = { engine, config, program, store, endpoints };
   const closeServices = async () => {

@@ -21,6 +21,16 @@ export interface RunOptions {
   pricing: Pricing;
   /** Slots one pool-worker activity hosts in queue dispatch: `Pool(n)` runs ⌈n / this⌉ of them. */
   poolSlotsPerWorker: number;
+  /** Faults the test suite injects (never set by mpflow itself). */
+  testHooks?: TestHooks;
+}
+
+export interface TestHooks {
+  /**
+   * The first time each kind of shared-state operation runs (as a local activity), it is applied
+   * and its answer then lost, so that Temporal runs it again: its answer must not change.
+   */
+  loseFirstAnswers?: boolean;
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage' | 'pricing'> = {

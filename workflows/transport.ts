@@ -64,6 +64,8 @@ export class WorkflowTransport implements Transport {
   readonly maxChunksPerMap: number;
   readonly dispatch: Dispatch;
   readonly #progress = new Map<string, JobProgress>();
+  #opSequence = 0;
+  #localInOrder: Promise<void> = Promise.resolve();
   readonly #options: RunOptions;
   readonly #run: RunRef;
   readonly #activities;
@@ -146,20 +148,29 @@ export class WorkflowTransport implements Transport {
   }
 
   /**
-   * A local activity (one marker event) that may wait up to LOCAL_WAIT_MS; only a wait that
-   * lasts longer becomes a heartbeating activity, which adds no events while it waits.
+   * Each operation is named by its place in the run (workflow code runs in the same order on
+   * every replay), so a local activity run again after a failed workflow task, or an activity
+   * retried after its worker died, repeats the same operation and gets the first run's answer.
+   * The name also says what the operation is and on which object: should a replay ever number
+   * operations differently, an operation never gets the answer recorded for another.
    */
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    return this.#state(op).catch((error: Error) => {
+    const object = 'key' in op ? op.key : op.keys.join(',');
+    const identified = { ...op, opId: `main:${workflowInfo().runId}:${this.#opSequence++}:${op.op}:${object}` };
+    return this.#state(identified).catch((error: Error) => {
       throw failed(`shared-state operation ${op.op}`, error);
     });
   }
 
+  /**
+   * A local activity (one marker event) that may wait up to LOCAL_WAIT_MS; only a wait that
+   * lasts longer becomes a heartbeating activity, which adds no events while it waits.
+   */
   async #state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
     if (!op.block || (WAITS[op.op]?.splittable && !op.awaitsNewWork)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
-      const result = await this.#local.stateOp(this.runId, { ...op, timeoutMs: shortWait });
+      const result = await this.#shortStateOp({ ...op, timeoutMs: shortWait });
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;
       if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }
@@ -168,6 +179,24 @@ export class WorkflowTransport implements Transport {
       { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
       [this.runId, { ...op, timeoutMs }],
     )) as StateResult<K>;
+  }
+
+  /**
+   * One local activity at a time, in the order the program asked for them. Local activities
+   * that run side by side complete in an order the history records but a replay does not
+   * reproduce: a replay resolves their markers in recorded order, so code that one resolution
+   * wakes can schedule the next local activity later than it first did, and the replay fails
+   * as nondeterministic (seen after a worker was killed mid-run: "Missing associated machine
+   * for LocalActivity"). In sequence, completion order is scheduling order.
+   */
+  #shortStateOp<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    const run = this.#options.testHooks?.loseFirstAnswers ? this.#local.stateOpLosingFirstAnswer : this.#local.stateOp;
+    const result = this.#localInOrder.then(() => run(this.runId, op) as Promise<StateResult<K>>);
+    this.#localInOrder = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
   }
 
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */

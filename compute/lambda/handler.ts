@@ -19,6 +19,8 @@ import { MAX_INLINE_BYTES, WORKER_MARK_MS, type ChunkEvent, type ChunkReply, typ
 /** A pool worker leaves this share of its time (at least LEAVE_EARLY_MIN_MS, at most half) before the function's timeout. */
 const LEAVE_EARLY_SHARE = 0.1;
 const LEAVE_EARLY_MIN_MS = 10_000;
+/** A chunk still running this long before the function's timeout is abandoned to its lease (another worker takes it). */
+const STOP_BEFORE_TIMEOUT_MS = 2_000;
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -47,21 +49,27 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
   const store = await redisStore(context.redisUrl);
   const commandsBefore = store.commandsSent;
   const setMark = (state: WorkerMark, ttlMs: number) => store.lambdaMarks.set(context.runId, spec.poolId, spec.firstSlot, state, ttlMs);
+  // Shortly before the function's timeout the worker drains (finishes its chunk, claims nothing
+  // more) and leaves; a chunk still running just before the timeout is abandoned to its lease.
   const leave = new AbortController();
+  const stop = new AbortController();
   const remaining = lambda.getRemainingTimeInMillis();
-  const timer = setTimeout(() => leave.abort(), remaining - Math.min(Math.max(remaining * LEAVE_EARLY_SHARE, LEAVE_EARLY_MIN_MS), remaining / 2));
+  const leaveTimer = setTimeout(() => leave.abort(), remaining - Math.min(Math.max(remaining * LEAVE_EARLY_SHARE, LEAVE_EARLY_MIN_MS), remaining / 2));
+  const stopTimer = setTimeout(() => stop.abort(), remaining - Math.min(STOP_BEFORE_TIMEOUT_MS, remaining / 4));
   // A task cannot be interrupted inside this process: a discarded chunk is left to finish on its own.
   const run = (call: ChunkCall, signal: AbortSignal) =>
     Promise.race([runChunk({ call, context }), new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
-  let state: WorkerMark = 'done';
+  let state: WorkerMark;
   try {
     await setMark('running', WORKER_MARK_MS);
-    await runPoolWorker(store, context.runId, spec, run, { signal: leave.signal, parallelism: 1, onBeat: () => void setMark('running', WORKER_MARK_MS).catch(() => {}) });
+    await runPoolWorker(store, context.runId, spec, run, { signal: stop.signal, drain: leave.signal, parallelism: 1, onBeat: () => void setMark('running', WORKER_MARK_MS).catch(() => {}) });
+    state = leave.signal.aborted ? 'left' : 'done';
   } catch (error) {
-    if (!leave.signal.aborted) throw error;
+    if (!stop.signal.aborted) throw error;
     state = 'left';
   } finally {
-    clearTimeout(timer);
+    clearTimeout(leaveTimer);
+    clearTimeout(stopTimer);
   }
   await setMark(state, 10 * 60_000);
   await store.usage.add(context.runId, { billedMs: Math.ceil(performance.now() - started), memoryMb: Number(lambda.memoryLimitInMB), redisCommands: store.commandsSent - commandsBefore });

@@ -1,15 +1,22 @@
 /** The default compute backend: worker threads on this machine, the tasks module loaded once per thread. */
 import type { ChunkCall } from '../../mp-shim/transport.js';
+import type { RedisStore } from '../../state/store.js';
 import type { ComputeBackend, RunContext, ThreadRequest } from '../backend.js';
+import { ThreadLeaseRenewer } from './thread-leases.js';
 import { withTaskTimeout } from '../timeout.js';
 import { ThreadPool } from './thread-pool.js';
 
 export class LocalBackend implements ComputeBackend {
   readonly #threads: ThreadPool;
+  readonly #leases: ThreadLeaseRenewer;
 
-  /** `threads`: how many tasks compute at once (the configuration's `threads`). */
-  constructor(readonly parallelism: number) {
-    this.#threads = new ThreadPool(new URL('./task-thread.mjs', import.meta.url), parallelism);
+  /** `parallelism`: how many tasks compute at once (the configuration's `threads`); `store` renews the threads' lock leases. */
+  constructor(
+    readonly parallelism: number,
+    store: RedisStore,
+  ) {
+    this.#leases = new ThreadLeaseRenewer(store);
+    this.#threads = new ThreadPool(new URL('./task-thread.mjs', import.meta.url), parallelism, this.#leases);
   }
 
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
@@ -19,5 +26,6 @@ export class LocalBackend implements ComputeBackend {
 
   async close(): Promise<void> {
     await this.#threads.close();
+    this.#leases.close();
   }
 }

@@ -25,13 +25,26 @@ interface Pending {
   reject(error: Error): void;
 }
 
-class Thread {
+/** A thread as the pool's owner sees it: it can be sent a message beside the tasks. */
+export interface ThreadHandle {
+  post(message: unknown): void;
+}
+
+/** Messages a thread sends beside its replies (they carry no `id`), and the end of a thread. */
+export interface ThreadEvents {
+  notice(thread: ThreadHandle, message: unknown): void;
+  retired(thread: ThreadHandle): void;
+}
+
+class Thread implements ThreadHandle {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
 
-  constructor(filename: URL, onLost: (thread: Thread, error: Error) => void) {
+  constructor(filename: URL, onLost: (thread: Thread, error: Error) => void, events?: ThreadEvents) {
     this.worker = new Worker(filename);
-    this.worker.on('message', ({ id, result, error }: ThreadReply) => {
+    this.worker.on('message', (message: ThreadReply) => {
+      if (message.id === undefined) return events?.notice(this, message);
+      const { id, result, error } = message;
       const task = this.pending.get(id);
       if (!task) return;
       this.pending.delete(id);
@@ -40,6 +53,10 @@ class Thread {
     });
     this.worker.on('error', (error) => onLost(this, error));
     this.worker.on('exit', (code) => onLost(this, new ThreadLostError(`a task thread exited with code ${code}`)));
+  }
+
+  post(message: unknown): void {
+    this.worker.postMessage(message);
   }
 }
 
@@ -51,6 +68,7 @@ export class ThreadPool {
   constructor(
     private readonly filename: URL,
     readonly size: number,
+    private readonly events?: ThreadEvents,
   ) {
     for (let i = 0; i < size; i++) this.#threads.push(this.#spawn());
   }
@@ -82,7 +100,7 @@ export class ThreadPool {
   }
 
   #spawn(): Thread {
-    return new Thread(this.filename, (thread, error) => this.#replace(thread, error));
+    return new Thread(this.filename, (thread, error) => this.#replace(thread, error), this.events);
   }
 
   /** Retires `thread`, failing what still runs on it, and starts a fresh one in its place. */
@@ -93,6 +111,7 @@ export class ThreadPool {
     else this.#threads[index] = this.#spawn();
     for (const task of thread.pending.values()) task.reject(error instanceof ThreadLostError ? error : new ThreadLostError(error.message));
     thread.pending.clear();
+    this.events?.retired(thread);
     void thread.worker.terminate();
   }
 }

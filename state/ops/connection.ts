@@ -1,7 +1,8 @@
 /**
  * Connections (mp-shim/connection.ts): one list of messages per direction, whose reader is its
- * only consumer. `recv` blocks on the list itself, as a queue's `get` does; `poll` and `wait`
- * consume nothing, so they are waiters woken by the next `send`, like every other primitive's.
+ * only consumer. `recv` blocks on the list itself, as a queue's `get` does, moving the message
+ * into its operation's held list; `poll` and `wait` consume nothing, so they are waiters woken
+ * by the next `send`, like every other primitive's.
  */
 import type { ChainableCommander } from 'ioredis';
 import type { OpHandlers, OpsOf, StoreCore } from '../core.js';
@@ -10,13 +11,15 @@ import { asBuffer, type Scripts } from '../scripts.js';
 export function connectionOps(core: StoreCore): OpHandlers<OpsOf<'connection'>> {
   const { redis, ttl } = core;
   return {
-    'connection.send': ({ keys }, { key, message }) =>
-      redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), asBuffer(message), keys.wakePrefix, ttl),
-    'connection.recv': async ({ keys, hooks }, { key, block, timeoutMs }) => {
-      const list = keys.object('connection', key);
-      const message = await redis.lpopBuffer(list);
+    'connection.send': ({ keys, record, keep }, { key, message }) =>
+      redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), record, asBuffer(message), keys.wakePrefix, ttl, keep),
+    'connection.recv': async ({ keys, hooks, record, keep, held }, { key, block, timeoutMs }) => {
+      const messages = keys.object('connection', key);
+      const take = () => redis.connectionRecvBuffer(messages, held, record, keep);
+      const message = await take();
       if (message || !block) return message;
-      return core.blockingPop(list, timeoutMs, hooks);
+      const moved = await core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(messages, held, 'LEFT', 'LEFT', seconds));
+      return moved === null ? null : take();
     },
     'connection.poll': async (context, op) => {
       const { keys } = context;

@@ -1,4 +1,8 @@
-/** Queues (mp-shim/queues.ts): getters block on the items list itself; putters to a full queue are waiters, woken by gets. */
+/**
+ * Queues (mp-shim/queues.ts): getters block on the items list itself, moving the item they get
+ * into their operation's held list so that it is either recorded as that operation's answer or
+ * still there for its retry; putters to a full queue are waiters, woken by gets.
+ */
 import type { OpHandlers, OpsOf, StoreCore } from '../core.js';
 import { asBuffer } from '../scripts.js';
 
@@ -6,26 +10,26 @@ export function queueOps(core: StoreCore): OpHandlers<OpsOf<'queue'>> {
   const { redis, ttl } = core;
   return {
     'queue.put': async (context, op) => {
-      const { keys } = context;
+      const { keys, record, keep } = context;
       const putters = keys.part('queue', op.key, 'putters');
       const item = asBuffer(op.item);
       const joinable = op.joinable ? '1' : '0';
       const added = await core.wait(context, op, putters, async (waiter) =>
-        (await redis.queuePut(keys.object('queue', op.key), keys.part('queue', op.key, 'unfinished'), putters, item, op.maxsize, ttl, joinable, waiter)) === 1 ? true : undefined,
+        (await redis.queuePut(keys.object('queue', op.key), keys.part('queue', op.key, 'unfinished'), putters, record, item, op.maxsize, ttl, joinable, waiter, keep)) === 1 ? true : undefined,
       );
       return added ?? false;
     },
-    'queue.get': async ({ keys, hooks }, { key, block, timeoutMs }) => {
+    'queue.get': async ({ keys, hooks, record, keep, held }, { key, block, timeoutMs }) => {
       const items = keys.object('queue', key);
-      const putters = keys.part('queue', key, 'putters');
-      const item = await redis.queueGetBuffer(items, putters, keys.wakePrefix, ttl);
+      const take = () => redis.queueGetBuffer(items, keys.part('queue', key, 'putters'), held, record, keys.wakePrefix, ttl, keep);
+      const item = await take();
       if (item || !block) return item;
-      const popped = await core.blockingPop(items, timeoutMs, hooks);
-      if (popped) await redis.wakeWaiters(putters, keys.wakePrefix, 1, ttl);
-      return popped;
+      const moved = await core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(items, held, 'LEFT', 'LEFT', seconds));
+      return moved === null ? null : take();
     },
     'queue.qsize': ({ keys }, { key }) => redis.llen(keys.object('queue', key)),
-    'queue.taskDone': ({ keys }, { key }) => redis.queueTaskDone(keys.part('queue', key, 'unfinished'), keys.part('queue', key, 'joiners'), keys.wakePrefix, ttl),
+    'queue.taskDone': ({ keys, record, keep }, { key }) =>
+      redis.queueTaskDone(keys.part('queue', key, 'unfinished'), keys.part('queue', key, 'joiners'), record, keys.wakePrefix, ttl, keep),
     'queue.join': async (context, op) => {
       const { keys } = context;
       const joiners = keys.part('queue', op.key, 'joiners');

@@ -5,20 +5,20 @@
 import { randomUUID } from 'node:crypto';
 import type { StateOp } from '../../mp-shim/transport.js';
 import type { OpContext, OpHandlers, OpsOf, StoreCore } from '../core.js';
-import type { LeaseKeeper } from '../leases.js';
+import type { Leases } from '../leases.js';
 
 type SynchronizeOps = OpsOf<'lock'> | OpsOf<'semaphore'> | OpsOf<'event'> | OpsOf<'condition'> | OpsOf<'barrier'>;
 
-export function synchronizeOps(core: StoreCore, leases: LeaseKeeper): OpHandlers<SynchronizeOps> {
+export function synchronizeOps(core: StoreCore, leases: Leases): OpHandlers<SynchronizeOps> {
   const { redis, ttl } = core;
 
   const acquireLock = async (context: OpContext, op: StateOp<'lock.acquire'>, count = 1): Promise<boolean> => {
-    const { keys } = context;
+    const { keys, record, keep } = context;
     const lock = keys.object('lock', op.key);
     const waiters = keys.part('lock', op.key, 'waiters');
     const acquired =
       (await core.wait(context, op, waiters, async (waiter) =>
-        (await redis.lockAcquire(lock, waiters, op.owner, op.reentrant ? '1' : '0', op.leaseMs, waiter, ttl, count)) === 1 ? true : undefined,
+        (await redis.lockAcquire(lock, waiters, record, op.owner, op.reentrant ? '1' : '0', op.leaseMs, waiter, ttl, count, keep)) === 1 ? true : undefined,
       )) ?? false;
     if (acquired && op.leaseMs > 0) leases.keep(lock, op.owner, op.leaseMs);
     return acquired;
@@ -29,28 +29,28 @@ export function synchronizeOps(core: StoreCore, leases: LeaseKeeper): OpHandlers
       leases.assertHeld(context.keys.object('lock', op.key), op.owner, `lock ${op.key}`);
       return acquireLock(context, op);
     },
-    'lock.release': async ({ keys }, { key, owner, reentrant }) => {
+    'lock.release': async ({ keys, record, keep }, { key, owner, reentrant }) => {
       const lock = keys.object('lock', key);
       leases.assertHeld(lock, owner, `lock ${key}`);
-      const released = await redis.lockRelease(lock, keys.part('lock', key, 'waiters'), owner, reentrant ? '1' : '0', keys.wakePrefix, ttl);
+      const released = await redis.lockRelease(lock, keys.part('lock', key, 'waiters'), record, owner, reentrant ? '1' : '0', keys.wakePrefix, ttl, keep);
       if (released === 2) leases.forget(lock);
       return released;
     },
 
     'semaphore.acquire': async (context, op) => {
-      const { keys } = context;
+      const { keys, record, keep } = context;
       const waiters = keys.part('semaphore', op.key, 'waiters');
       const acquired = await core.wait(context, op, waiters, async (waiter) =>
-        (await redis.semaphoreAcquire(keys.object('semaphore', op.key), waiters, op.initial, waiter, ttl)) === 1 ? true : undefined,
+        (await redis.semaphoreAcquire(keys.object('semaphore', op.key), waiters, record, op.initial, waiter, ttl, keep)) === 1 ? true : undefined,
       );
       return acquired ?? false;
     },
-    'semaphore.release': ({ keys }, { key, initial, n, bound }) =>
-      redis.semaphoreRelease(keys.object('semaphore', key), keys.part('semaphore', key, 'waiters'), initial, n, bound, keys.wakePrefix, ttl),
+    'semaphore.release': ({ keys, record, keep }, { key, initial, n, bound }) =>
+      redis.semaphoreRelease(keys.object('semaphore', key), keys.part('semaphore', key, 'waiters'), record, initial, n, bound, keys.wakePrefix, ttl, keep),
     'semaphore.value': async ({ keys }, { key, initial }) => Number((await redis.get(keys.object('semaphore', key))) ?? initial),
 
-    'event.set': async ({ keys }, { key }) => (await redis.eventSet(keys.object('event', key), keys.part('event', key, 'waiters'), keys.wakePrefix, ttl)) === 1,
-    'event.clear': async ({ keys }, { key }) => (await redis.del(keys.object('event', key))) >= 0,
+    'event.set': async ({ keys, record, keep }, { key }) => (await redis.eventSet(keys.object('event', key), keys.part('event', key, 'waiters'), record, keys.wakePrefix, ttl, keep)) === 1,
+    'event.clear': async ({ keys, record, keep }, { key }) => (await redis.objectClear(keys.object('event', key), record, keep)) === 1,
     'event.isSet': async ({ keys }, { key }) => (await redis.exists(keys.object('event', key))) === 1,
     'event.wait': async (context, op) => {
       const { keys } = context;
@@ -61,31 +61,36 @@ export function synchronizeOps(core: StoreCore, leases: LeaseKeeper): OpHandlers
       return set ?? false;
     },
 
-    // Condition.wait: release the lock and register in one step, wait to be notified, take the lock back.
+    /**
+     * Condition.wait: release the lock and register in one step, wait to be notified, take the
+     * lock back. The waiter is named after the operation, so a repeat of it waits for the same
+     * wake-up (a notify that came meanwhile is not lost) and re-takes the lock as one operation.
+     */
     'condition.wait': async (context, op) => {
-      const { keys, hooks } = context;
-      const waiter = randomUUID();
+      const { keys, hooks, record, keep } = context;
+      const waiter = keep > 0 ? `condition:${op.opId}` : randomUUID();
       const waiters = keys.part('condition', op.key, 'waiters');
       const lock = keys.object('lock', op.lockKey);
       leases.assertHeld(lock, op.owner, `the lock of condition ${op.key}`);
-      const count = await redis.conditionWait(lock, keys.part('lock', op.lockKey, 'waiters'), waiters, op.owner, waiter, keys.wakePrefix, ttl);
+      const count = await redis.conditionWait(lock, keys.part('lock', op.lockKey, 'waiters'), waiters, record, op.owner, waiter, keys.wakePrefix, ttl, keep);
       if (count < 0) return null;
       const notified = (await core.blockingPop(keys.wake(waiter), op.timeoutMs, hooks)) !== null;
       if (!notified) await redis.lrem(waiters, 0, waiter);
-      await acquireLock(context, { op: 'lock.acquire', key: op.lockKey, owner: op.owner, reentrant: op.reentrant, leaseMs: op.leaseMs, block: true }, count);
+      const retake = { ...context, record: `${record}:lock` };
+      await acquireLock(retake, { op: 'lock.acquire', key: op.lockKey, owner: op.owner, reentrant: op.reentrant, leaseMs: op.leaseMs, block: true }, count);
       return notified;
     },
-    'condition.notify': async ({ keys }, { key, lockKey, owner, n }) => {
+    'condition.notify': async ({ keys, record, keep }, { key, lockKey, owner, n }) => {
       leases.assertHeld(keys.object('lock', lockKey), owner, `the lock of condition ${key}`);
-      return redis.conditionNotify(keys.object('lock', lockKey), keys.part('condition', key, 'waiters'), owner, n, keys.wakePrefix, ttl);
+      return redis.conditionNotify(keys.object('lock', lockKey), keys.part('condition', key, 'waiters'), record, owner, n, keys.wakePrefix, ttl, keep);
     },
 
-    'barrier.arrive': async ({ keys }, { key }) => {
-      const [index, generation, broken] = await redis.barrierArrive(keys.object('barrier', key), ttl);
+    'barrier.arrive': async ({ keys, record, keep }, { key }) => {
+      const [index, generation, broken] = await redis.barrierArrive(keys.object('barrier', key), record, ttl, keep);
       return [index, generation, broken === 1];
     },
-    'barrier.trip': async ({ keys }, { key, generation }) =>
-      (await redis.barrierTrip(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), generation, keys.wakePrefix, ttl)) === 1,
+    'barrier.trip': async ({ keys, record, keep }, { key, generation }) =>
+      (await redis.barrierTrip(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), record, generation, keys.wakePrefix, ttl, keep)) === 1,
     'barrier.await': async (context, op) => {
       const { keys } = context;
       const waiters = keys.part('barrier', op.key, 'waiters');
@@ -94,8 +99,10 @@ export function synchronizeOps(core: StoreCore, leases: LeaseKeeper): OpHandlers
       );
       return outcome ?? null;
     },
-    'barrier.abort': async ({ keys }, { key }) => (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'abort', keys.wakePrefix, ttl)) === 1,
-    'barrier.reset': async ({ keys }, { key }) => (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), 'reset', keys.wakePrefix, ttl)) === 1,
+    'barrier.abort': async ({ keys, record, keep }, { key }) =>
+      (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), record, 'abort', keys.wakePrefix, ttl, keep)) === 1,
+    'barrier.reset': async ({ keys, record, keep }, { key }) =>
+      (await redis.barrierBreak(keys.object('barrier', key), keys.part('barrier', key, 'waiters'), record, 'reset', keys.wakePrefix, ttl, keep)) === 1,
     'barrier.state': async ({ keys }, { key }) => {
       const [count, broken] = await redis.hmget(keys.object('barrier', key), 'count', 'broken');
       return [Number(count ?? 0), broken === '1'];

@@ -11,6 +11,7 @@
   Output:
     the new value, as text with full precision
 ]]
+--@once
 local offset = tonumber(ARGV[1])
 local format = ARGV[2] == 'f' and '>f' or '>d'
 local size = ARGV[2] == 'f' and 4 or 8

@@ -8,6 +8,7 @@
   Output:
     { index, generation, broken (1/0) }; a broken barrier gives index -1
 ]]
+--@once
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
 if redis.call('HGET', KEYS[1], 'broken') == '1' then return { -1, generation, 1 } end
 local index = redis.call('HINCRBY', KEYS[1], 'count', 1) - 1

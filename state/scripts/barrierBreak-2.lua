@@ -12,6 +12,7 @@
   Output:
     1
 ]]
+--@once
 --@include wake
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
 local waiting = tonumber(redis.call('HGET', KEYS[1], 'count') or '0')

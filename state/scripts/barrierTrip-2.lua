@@ -11,6 +11,7 @@
   Output:
     1 tripped; 0 the generation had already ended (broken)
 ]]
+--@once
 --@include wake
 local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
 if generation ~= tonumber(ARGV[1]) or redis.call('HEXISTS', KEYS[1], 'result:' .. ARGV[1]) == 1 then return 0 end

@@ -12,6 +12,7 @@
   Output:
     the number of waiters woken, or -1 when the caller does not hold the lock
 ]]
+--@once
 --@include wake
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
 return wake(KEYS[2], ARGV[3], tonumber(ARGV[2]), ARGV[4])

@@ -14,10 +14,13 @@
   Output:
     the recursion count released (to restore on re-acquiring), or -1 when the owner does not hold the lock
 ]]
+--@once
 --@include wake
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return -1 end
 local count = tonumber(redis.call('HGET', KEYS[1], 'count'))
 redis.call('DEL', KEYS[1])
 wake(KEYS[2], ARGV[3], 1, ARGV[4])
-enqueue(KEYS[3], ARGV[2], ARGV[4])
+-- Not enqueue(): releasing the lock is this operation's effect, so its answer is recorded.
+redis.call('RPUSH', KEYS[3], ARGV[2])
+redis.call('PEXPIRE', KEYS[3], ARGV[4])
 return count

@@ -12,6 +12,7 @@
   Output:
     the number of messages waiting, this one included
 ]]
+--@once
 --@include wake
 local length = redis.call('RPUSH', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])

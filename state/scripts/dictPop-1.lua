@@ -8,6 +8,7 @@
   Output:
     the encoded value, or nil when the key was absent
 ]]
+--@once
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 if value then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return value

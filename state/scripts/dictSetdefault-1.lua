@@ -10,6 +10,7 @@
   Output:
     the encoded value of the field
 ]]
+--@once
 redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return redis.call('HGET', KEYS[1], ARGV[1])

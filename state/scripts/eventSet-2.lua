@@ -10,6 +10,7 @@
   Output:
     1
 ]]
+--@once
 --@include wake
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[2])
 wake(KEYS[2], ARGV[1], -1, ARGV[2])

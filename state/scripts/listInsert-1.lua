@@ -11,6 +11,7 @@
   Output:
     the new length
 ]]
+--@once
 local length = redis.call('LLEN', KEYS[1])
 local index = tonumber(ARGV[1])
 if index < 0 then index = math.max(length + index, 0) end

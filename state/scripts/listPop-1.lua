@@ -9,6 +9,7 @@
   Output:
     the encoded value, or nil when the index is out of range
 ]]
+--@once
 local length = redis.call('LLEN', KEYS[1])
 local index = tonumber(ARGV[1])
 if index < 0 then index = length + index end

@@ -9,6 +9,7 @@
   Output:
     the new length
 ]]
+--@once
 local length = redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return length

@@ -8,6 +8,7 @@
   Output:
     1; a list mixing numbers and strings is an error, as in Python
 ]]
+--@once
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
 if #items < 2 then return 1 end
 local entries = {}

@@ -16,6 +16,7 @@
     1  acquired
     0  held by another owner (the waiter is registered)
 ]]
+--@once
 --@include wake
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if not owner then

@@ -15,6 +15,7 @@
     0   the lock was not held
     -1  an RLock held by another owner
 ]]
+--@once
 --@include wake
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if not owner then return 0 end

@@ -10,9 +10,10 @@
     ARGV[4] encoded outcome
     ARGV[5] '1' when the chunk succeeded, '0' when it failed
     ARGV[6] lease (ms)
+    ARGV[7] '1' to claim the slot's next chunk, '0' when the worker is leaving (draining)
 
   Output:
-    what claim() returns for the next chunk
+    what claim() returns for the next chunk (none when draining)
 ]]
 --@include wake
 --@include pool
@@ -45,4 +46,4 @@ redis.call('HDEL', prefix .. ':calls', id)
 redis.call('SREM', prefix .. ':copies', id)
 -- Straggler copies are left to the worker's own claims for its idle slots: looking for them on
 -- every completion would cost the most exactly when a map's many last chunks finish together.
-return claim(prefix, 1, tonumber(ARGV[6]), '', ttl, false, now)
+return claim(prefix, ARGV[7] == '1' and 1 or 0, tonumber(ARGV[6]), '', ttl, false, now)

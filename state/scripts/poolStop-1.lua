@@ -11,6 +11,7 @@
   Output:
     1
 ]]
+--@once
 --@include wake
 --@include pool
 local prefix, how, wakePrefix, ttl = KEYS[1], ARGV[1], ARGV[2], ARGV[3]

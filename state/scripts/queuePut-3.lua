@@ -16,6 +16,7 @@
     1  appended
     0  the queue holds maxsize items already (the waiter is registered)
 ]]
+--@once
 --@include wake
 local maxsize = tonumber(ARGV[2])
 if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then

@@ -10,6 +10,7 @@
   Output:
     the number of unfinished tasks left, or -1 when there were none (task_done called too often)
 ]]
+--@once
 --@include wake
 local unfinished = tonumber(redis.call('GET', KEYS[1]) or '0')
 if unfinished <= 0 then return -1 end

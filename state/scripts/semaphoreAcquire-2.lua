@@ -12,6 +12,7 @@
     1  acquired
     0  the value is zero (the waiter is registered)
 ]]
+--@once
 --@include wake
 local value = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
 if value > 0 then

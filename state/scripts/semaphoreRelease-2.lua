@@ -13,6 +13,7 @@
   Output:
     the new value, or -1 when the bound would be exceeded (nothing changed)
 ]]
+--@once
 --@include wake
 local value = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
 local n = tonumber(ARGV[2])

@@ -17,8 +17,10 @@ local function wake(waitersKey, prefix, n, ttl)
   return woken
 end
 
--- Registers `waiter` once (at the end) on a waiters list.
+-- Registers `waiter` once (at the end) on a waiters list ('': the caller will not wait). Either
+-- way the operation could not proceed and changed nothing, so a `--@once` one records nothing.
 local function enqueue(waitersKey, waiter, ttl)
+  once_unchanged = true
   if waiter == '' then return end
   redis.call('LREM', waitersKey, 0, waiter)
   redis.call('RPUSH', waitersKey, waiter)

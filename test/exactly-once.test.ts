@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { TEST_HOOKS } from '../activities/index.js';
+import { runKeys } from '../state/keys.js';
+import { mainResult, startMain } from '../workers/client.js';
+import { storageUrl } from '../workers/config.js';
+import { harness, type Harness } from '../testing/harness.js';
+import { correctAnswer } from './programs/faults/expected.js';
+
+const ROUNDS = 2;
+const ITEMS = 10;
+
+const CORRECT = correctAnswer(ROUNDS, ITEMS);
+
+describe('shared-state operations run at most once in effect', { timeout: 600_000 }, () => {
+  let local: Harness;
+  let durable: Harness;
+  before(async () => {
+    local = await harness('local', 'test/programs/faults');
+    durable = await harness('temporal', 'test/programs/faults');
+  });
+  after(async () => {
+    await local.close();
+    await durable.close();
+  });
+
+  it('the program that uses every primitive gives its correct answer on the local engine', async () => {
+    assert.deepEqual(await local.run('everyPrimitive', ROUNDS, ITEMS), CORRECT);
+  });
+
+  it('the same answer on the durable engine when the first answer of every kind of main-program operation is lost after it was applied, so Temporal runs it again', async (t) => {
+    const handle = await startMain(durable.client!, {
+      program: durable.program,
+      entry: 'everyPrimitive',
+      args: [ROUNDS, ITEMS],
+      taskQueue: durable.taskQueue,
+      options: { cpuCount: durable.config.threads, storage: storageUrl(durable.config), pricing: durable.config.pricing, testHooks: { loseFirstAnswers: true } },
+    });
+    assert.deepEqual(await mainResult(handle), CORRECT);
+    const redis = new Redis(durable.endpoints.redisUrl);
+    const repeated = Number(await redis.get(runKeys(TEST_HOOKS).counter(`${handle.workflowId}:answers lost`)));
+    redis.disconnect();
+    t.diagnostic(`${repeated} kinds of operation were applied, had their answer lost, and ran again`);
+    assert.ok(repeated >= 15, `only ${repeated} kinds of operation ran twice`);
+  });
+});
