@@ -13,6 +13,8 @@ import { executeFileOp } from '../storage/index.js';
 
 /** Where test hooks count what they did (keys.counter under this namespace, outside any run's keys). */
 export const TEST_HOOKS = 'test-hooks';
+/** Each failed workflow task waits for its retry: a few kinds of operation are enough. */
+const FAILED_TASKS_PER_RUN = 8;
 
 export interface ActivityDeps {
   store: RedisStore;
@@ -35,8 +37,9 @@ export type FileOutcome<K extends FileOpName> = [ok: true, result: FileResult<K>
 
 export function createActivities({ store, backend, tasksModule, lockLeaseMs }: ActivityDeps) {
   const contextOf = ({ runId, storage }: RunRef): RunContext => ({ runId, storage, tasksModule, redisUrl: store.url, lockLeaseMs });
-  /** Kinds of operation whose first answer the test hook lost already, by run. */
+  /** Kinds of operation whose first answer the test hooks lost, or whose task they failed, by run. */
   const answersLost = new Set<string>();
+  const tasksFailed = new Set<string>();
   return {
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
     async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {
@@ -68,6 +71,21 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
         throw new Error(`mpflow test hook: the answer of ${op.op} (${op.opId}) was lost after it was applied`);
       }
       return result;
+    },
+
+    /**
+     * `stateOp` for the fault suite (RunOptions.testHooks): also says whether the workflow should
+     * fail its task now, which it says the first time each kind of operation runs in a run, for
+     * at most FAILED_TASKS_PER_RUN kinds.
+     */
+    async stateOpFailingWorkflowTask<K extends StateOpName>(runId: string, op: StateOp<K>): Promise<[result: StateResult<K>, failTask: boolean]> {
+      const result = await store.execute(runId, op);
+      const kind = `${runId}/${op.op}`;
+      const failed = [...tasksFailed].filter((seen) => seen.startsWith(`${runId}/`)).length;
+      if (tasksFailed.has(kind) || failed >= FAILED_TASKS_PER_RUN) return [result, false];
+      tasksFailed.add(kind);
+      await store.countEvent(TEST_HOOKS, `${runId}:tasks failed`);
+      return [result, true];
     },
 
     /** A shared-state operation that may wait for minutes: heartbeats while it waits, stops when cancelled. */

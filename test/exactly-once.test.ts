@@ -29,6 +29,21 @@ describe('shared-state operations run at most once in effect', { timeout: 600_00
     assert.deepEqual(await local.run('everyPrimitive', ROUNDS, ITEMS), CORRECT);
   });
 
+  it('the same answer on the durable engine when workflow tasks fail right after their local activities ran, so the retried task replays the run and runs those operations again', async (t) => {
+    const handle = await startMain(durable.client!, {
+      program: durable.program,
+      entry: 'everyPrimitive',
+      args: [ROUNDS, ITEMS],
+      taskQueue: durable.taskQueue,
+      options: { cpuCount: durable.config.threads, storage: storageUrl(durable.config), pricing: durable.config.pricing, testHooks: { failWorkflowTasks: true } },
+    });
+    assert.deepEqual(await mainResult(handle), CORRECT);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const failedTasks = events.filter((event) => event.workflowTaskFailedEventAttributes).length;
+    t.diagnostic(`${failedTasks} workflow tasks failed after their local activities ran`);
+    assert.ok(failedTasks >= 3, `only ${failedTasks} workflow tasks failed`);
+  });
+
   it('the same answer on the durable engine when the first answer of every kind of main-program operation is lost after it was applied, so Temporal runs it again', async (t) => {
     const handle = await startMain(durable.client!, {
       program: durable.program,

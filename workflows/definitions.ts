@@ -31,6 +31,12 @@ export interface TestHooks {
    * and its answer then lost, so that Temporal runs it again: its answer must not change.
    */
   loseFirstAnswers?: boolean;
+  /**
+   * The first time each kind of shared-state operation runs (at most 8 kinds a run), the
+   * workflow task fails right after its local activity ran, so that Temporal retries the task:
+   * the retry replays the run and runs that operation again, under the same identity.
+   */
+  failWorkflowTasks?: boolean;
 }
 
 export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage' | 'pricing'> = {

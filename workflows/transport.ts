@@ -190,13 +190,24 @@ export class WorkflowTransport implements Transport {
    * for LocalActivity"). In sequence, completion order is scheduling order.
    */
   #shortStateOp<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    const run = this.#options.testHooks?.loseFirstAnswers ? this.#local.stateOpLosingFirstAnswer : this.#local.stateOp;
-    const result = this.#localInOrder.then(() => run(this.runId, op) as Promise<StateResult<K>>);
+    const result = this.#localInOrder.then(() => this.#runLocal(op));
     this.#localInOrder = result.then(
       () => undefined,
       () => undefined,
     );
     return result;
+  }
+
+  async #runLocal<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    const hooks = this.#options.testHooks;
+    if (hooks?.failWorkflowTasks) {
+      const [result, failTask] = await this.#local.stateOpFailingWorkflowTask(this.runId, op);
+      // Unhandled on purpose: the sandbox then fails the activation, and Temporal retries the task.
+      if (failTask) void Promise.reject(new Error(`mpflow test hook: the workflow task fails after ${op.op} ran`));
+      return result as StateResult<K>;
+    }
+    const run = hooks?.loseFirstAnswers ? this.#local.stateOpLosingFirstAnswer : this.#local.stateOp;
+    return run(this.runId, op) as Promise<StateResult<K>>;
   }
 
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
