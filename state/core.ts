@@ -9,7 +9,7 @@
  * also notices a dead lock holder's lease running out).
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis } from 'ioredis';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { RunKeys } from './keys.js';
@@ -42,7 +42,6 @@ export type OpsOf<Prefix extends string> = Extract<StateOpName, `${Prefix}.${str
 
 export class StoreCore {
   readonly #idleBlocking: Redis[] = [];
-  readonly #dedicated = new Set<Redis>();
   #commandsSent = 0;
 
   private constructor(
@@ -88,16 +87,9 @@ export class StoreCore {
     return this.#commandsSent;
   }
 
-  /** A connection of its own for one purpose (other reply options), closed with the store. */
-  dedicatedConnection(options: RedisOptions): Redis {
-    const connection = this.#connection(options);
-    this.#dedicated.add(connection);
-    return connection;
-  }
-
   /** Another connection like the main one; its errors surface through the failing command. */
-  #connection(options: RedisOptions = {}): Redis {
-    const connection = this.redis.duplicate(options);
+  #connection(): Redis {
+    const connection = this.redis.duplicate();
     connection.on('error', () => {});
     return connection;
   }
@@ -173,7 +165,7 @@ export class StoreCore {
   }
 
   async close(): Promise<void> {
-    for (const connection of [...this.#idleBlocking.splice(0), ...this.#dedicated]) connection.disconnect();
+    for (const connection of this.#idleBlocking.splice(0)) connection.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

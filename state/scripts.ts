@@ -21,7 +21,6 @@ export interface Scripts {
   usageAdd(usage: string, billedMs: number, gbMs: number, redisCommands: number, ttl: number): Promise<number>;
   queuePut(items: string, unfinished: string, putters: string, record: string, item: Bytes, maxsize: number, ttl: number, joinable: string, waiter: string, keep: number): Promise<number>;
   queueGetBuffer(items: string, putters: string, held: string, record: string, prefix: string, ttl: number, keep: number): Promise<Buffer | null>;
-  wakeWaiters(waiters: string, prefix: string, n: number, ttl: number): Promise<number>;
   queueTaskDone(unfinished: string, waiters: string, record: string, prefix: string, ttl: number, keep: number): Promise<number>;
   queueJoin(unfinished: string, waiters: string, waiter: string, ttl: number): Promise<number>;
   lockAcquire(lock: string, waiters: string, record: string, owner: string, reentrant: string, leaseMs: number, waiter: string, ttl: number, count: number, keep: number): Promise<number>;
