@@ -5,6 +5,7 @@ import { TEST_HOOKS } from '../activities/index.js';
 import { runKeys } from '../state/keys.js';
 import { mainResult, startMain } from '../workers/client.js';
 import { storageUrl } from '../workers/config.js';
+import type { TestHooks } from '../workflows/definitions.js';
 import { harness, type Harness } from '../testing/harness.js';
 import { correctAnswer } from './programs/faults/expected.js';
 
@@ -25,18 +26,18 @@ describe('shared-state operations run at most once in effect', { timeout: 600_00
     await durable.close();
   });
 
+  /** Starts the program on the durable engine with a test hook's faults. */
+  function startWith(testHooks: TestHooks) {
+    const options = { cpuCount: durable.config.threads, storage: storageUrl(durable.config), pricing: durable.config.pricing, testHooks };
+    return startMain(durable.client!, { program: durable.program, entry: 'everyPrimitive', args: [ROUNDS, ITEMS], taskQueue: durable.taskQueue, options });
+  }
+
   it('the program that uses every primitive gives its correct answer on the local engine', async () => {
     assert.deepEqual(await local.run('everyPrimitive', ROUNDS, ITEMS), CORRECT);
   });
 
   it('the same answer on the durable engine when workflow tasks fail right after their local activities ran, so the retried task replays the run and runs those operations again', async (t) => {
-    const handle = await startMain(durable.client!, {
-      program: durable.program,
-      entry: 'everyPrimitive',
-      args: [ROUNDS, ITEMS],
-      taskQueue: durable.taskQueue,
-      options: { cpuCount: durable.config.threads, storage: storageUrl(durable.config), pricing: durable.config.pricing, testHooks: { failWorkflowTasks: true } },
-    });
+    const handle = await startWith({ failWorkflowTasks: true });
     assert.deepEqual(await mainResult(handle), CORRECT);
     const events = (await handle.fetchHistory()).events ?? [];
     const failedTasks = events.filter((event) => event.workflowTaskFailedEventAttributes).length;
@@ -45,13 +46,7 @@ describe('shared-state operations run at most once in effect', { timeout: 600_00
   });
 
   it('the same answer on the durable engine when the first answer of every kind of main-program operation is lost after it was applied, so Temporal runs it again', async (t) => {
-    const handle = await startMain(durable.client!, {
-      program: durable.program,
-      entry: 'everyPrimitive',
-      args: [ROUNDS, ITEMS],
-      taskQueue: durable.taskQueue,
-      options: { cpuCount: durable.config.threads, storage: storageUrl(durable.config), pricing: durable.config.pricing, testHooks: { loseFirstAnswers: true } },
-    });
+    const handle = await startWith({ loseFirstAnswers: true });
     assert.deepEqual(await mainResult(handle), CORRECT);
     const redis = new Redis(durable.endpoints.redisUrl);
     const repeated = Number(await redis.get(runKeys(TEST_HOOKS).counter(`${handle.workflowId}:answers lost`)));
