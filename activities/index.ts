@@ -43,7 +43,9 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
   return {
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
     async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {
-      return whileHeartbeating(() => backend.run(call, contextOf(run), Context.current().cancellationSignal));
+      const outcome = await whileHeartbeating(() => backend.run(call, contextOf(run), Context.current().cancellationSignal));
+      await store.forgetChunk(run.runId, call.id);
+      return outcome;
     },
 
     /** Hosts slots of a queue-dispatch pool until the pool is closed and drained or terminated. */

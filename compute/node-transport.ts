@@ -10,6 +10,7 @@ import { dumps } from '../mp-shim/serialization.js';
 import {
   installTransportLocator,
   launchInLanes,
+  opName,
   type ChunkCall,
   type Dispatch,
   type FileOp,
@@ -36,6 +37,16 @@ installTransportLocator(() => current.getStore());
 
 /** How long the answer of an operation made outside the workflow is kept for a repeat of it. */
 const NODE_RECORD_MS = 60_000;
+/** Operations of one stretch share a records hash, so a long program's records expire stretch by stretch. */
+const OPS_PER_STRETCH = 1024;
+
+/** How an operation is named among the records of its program or chunk (StateOp). */
+export type OpIdentity = Required<Pick<StateOp, 'opId' | 'opRecords'>> & Pick<StateOp, 'opKeepMs'>;
+
+/** Whether `op` takes an item (a get or recv): what it answers may be large. */
+export function takes(op: StateOp): boolean {
+  return op.op === 'queue.get' || op.op === 'connection.recv';
+}
 
 /** Runs `work` (and everything it starts) with `transport` as the one mp-shim talks to. */
 export function runWithTransport<T>(transport: Transport, work: () => T): T {
@@ -68,14 +79,18 @@ export abstract class NodeTransport implements Transport {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps);
   }
 
+  state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    return this.store.execute(this.runId, { ...op, ...this.identify(op) });
+  }
+
   /**
    * Outside the workflow an operation is sent once; its only repeat is ioredis sending it again
    * after a reconnect, which its record (kept for a minute) answers. What a get or recv takes is
    * not kept: a pipe moving large messages would hold a minute of its traffic in Redis.
    */
-  state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    const opKeepMs = op.op === 'queue.get' || op.op === 'connection.recv' ? 0 : NODE_RECORD_MS;
-    return this.store.execute(this.runId, { ...op, opId: `${this.ownerId()}:${this.#opSequence++}`, opKeepMs });
+  protected identify(op: StateOp): OpIdentity {
+    const sequence = this.#opSequence++;
+    return { opId: opName(sequence, op), opRecords: `${this.ownerId()}:${Math.floor(sequence / OPS_PER_STRETCH)}`, opKeepMs: takes(op) ? 0 : NODE_RECORD_MS };
   }
 
   file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {

@@ -88,16 +88,17 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
       for (let chunk: Chunk | undefined = first; chunk && !signal.aborted; ) {
         const controller = new AbortController();
         running.set(slot, { id: chunk.id, controller });
+        const call = onSlot(slot, chunk);
         let outcome: Uint8Array;
         try {
-          outcome = await run(onSlot(slot, chunk), controller.signal);
+          outcome = await run(call, controller.signal);
         } catch (error) {
           if (controller.signal.aborted) break;
           outcome = dumps([false, error as Error] satisfies Outcome);
         } finally {
           running.delete(slot);
         }
-        const next = await store.pools.complete(runId, poolId, chunk.id, outcome, succeeded(outcome), leaseMs, !drain?.aborted);
+        const next = await store.pools.complete(runId, poolId, chunk.id, call.id, outcome, succeeded(outcome), leaseMs, !drain?.aborted);
         chunk = next.chunks[0];
       }
     } catch (error) {

@@ -3,17 +3,18 @@
  * loads the program's tasks module once, runs the chunk's items, and gives the task a
  * Transport of its own, so its shared-state operations go straight to Redis.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 // Every shared kind registers itself when its module loads; a tasks module may import them as types only.
 import '../mp-shim/index.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
-import { MAIN_PROCESS, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity } from '../mp-shim/transport.js';
+import { MAIN_PROCESS, opName, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
+import { chunkRecords } from '../state/keys.js';
 import { RedisStore, type Leases } from '../state/store.js';
 import type { RunContext, ThreadRequest } from './backend.js';
-import { NodeTransport, runWithTransport } from './node-transport.js';
+import { NodeTransport, runWithTransport, type OpIdentity } from './node-transport.js';
 
 type TasksModule = Record<string, unknown>;
 
@@ -22,20 +23,50 @@ const stores = new Map<string, Promise<RedisStore>>();
 /** Worker slots whose initializer already ran here: `pool/slot/generation`. */
 const initializedSlots = new Set<string>();
 
-/** One task execution: the holder of the locks it takes, leased so that they free themselves if it dies. */
+/** What a chunk keeps of the bytes its operations answered (items taken, values read), for an attempt after it. */
+const CHUNK_ANSWERS_KEPT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One attempt of a chunk. Its operations are named by their place in the chunk, the same in
+ * every attempt: an attempt after a worker died (or a straggler copy) repeats the operations the
+ * first made and gets their answers, so the chunk's effects apply once, as long as its task makes
+ * the same operations in the same order. The chunk holds its locks (leased, so that they free
+ * themselves if it dies) and makes its objects' ids the same way. Past CHUNK_ANSWERS_KEPT_BYTES of
+ * answers (a pipe streaming all run long), what it takes or reads is delivered to that attempt alone.
+ */
 class TaskTransport extends NodeTransport {
   readonly engine = 'task';
   readonly lockLeaseMs: number;
   readonly #owner: string;
+  #chunkSequence = 0;
+  #answeredBytes = 0;
+  #uuids = 0;
 
   constructor(
     store: RedisStore,
     private readonly context: RunContext,
+    private readonly call: ChunkCall,
     private readonly self: ProcessIdentity,
   ) {
     super(store);
     this.lockLeaseMs = context.lockLeaseMs;
-    this.#owner = `${context.runId}/${randomUUID()}`;
+    this.#owner = `${context.runId}/${call.id}`;
+  }
+
+  override async state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    const result = await super.state(op);
+    if (result instanceof Uint8Array) this.#answeredBytes += result.byteLength;
+    return result;
+  }
+
+  protected override identify(op: StateOp): OpIdentity {
+    if (this.#answeredBytes > CHUNK_ANSWERS_KEPT_BYTES) return super.identify(op);
+    return { opId: opName(this.#chunkSequence++, op), opRecords: chunkRecords(this.call.id) };
+  }
+
+  override uuid(): string {
+    const hex = createHash('sha256').update(`${this.call.id}:${this.#uuids++}`).digest('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
   }
 
   get runId(): string {
@@ -86,7 +117,7 @@ export async function runChunk({ call, context }: ThreadRequest): Promise<Uint8A
   let outcome: Outcome;
   try {
     const [tasks, store] = await Promise.all([loadTasks(context.tasksModule), redisStore(context.redisUrl)]);
-    outcome = [true, await runWithTransport(new TaskTransport(store, context, self), () => execute(tasks, call, context))];
+    outcome = [true, await runWithTransport(new TaskTransport(store, context, call, self), () => execute(tasks, call, context))];
   } catch (error) {
     outcome = [false, error instanceof Error ? error : new Error(String(error))];
   }

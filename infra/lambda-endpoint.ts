@@ -11,6 +11,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzip } from './zip.js';
@@ -22,6 +23,12 @@ const DEFAULT_MEMORY_MB = 128;
 const KEEP_WARM_MS = 5 * 60_000;
 /** Lambda's limit on a container's init phase (loading the handler), which does not count against the function's timeout. */
 const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Containers that start at once: an init is CPU-bound, and many at a time on a small machine
+ * would all miss the init limit (64 cold starts on two cores take minutes). The rest wait
+ * their turn, so a burst measures mpflow rather than the machine.
+ */
+const CONCURRENT_INITS = availableParallelism();
 /** Lambda's limits on a synchronous invocation's request and response, and on an asynchronous one's event. */
 const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
@@ -80,6 +87,8 @@ export class LambdaEndpoint {
   readonly #idle = new Map<string, Container[]>();
   readonly #running = new Map<string, number>();
   readonly #containers = new Set<Container>();
+  #initializing = 0;
+  readonly #waitingToInit: (() => void)[] = [];
 
   /** `dir` keeps functions and their code across restarts; `concurrency` is the account's limit. */
   constructor(
@@ -276,7 +285,7 @@ export class LambdaEndpoint {
       await new Promise((resolve) => setTimeout(resolve, timeoutMs));
       return timedOut();
     }
-    const container = this.#take(config);
+    const container = await this.#take(config);
     if (!(await container.ready) || container.process.exitCode !== null) {
       const exitCode = container.process.exitCode;
       this.#discard(container);
@@ -311,14 +320,19 @@ export class LambdaEndpoint {
     });
   }
 
-  /** A warm container of this code, or a new one (a cold start). */
-  #take(config: FunctionConfiguration): Container {
+  /** A warm container of this code, or a new one (a cold start) once fewer than CONCURRENT_INITS are starting. */
+  async #take(config: FunctionConfiguration): Promise<Container> {
     const key = `${config.FunctionName}/${config.CodeSha256}/${config.Handler}/${config.MemorySize}/${JSON.stringify(config.Environment.Variables)}`;
-    const warm = this.#idle.get(key)?.pop();
-    if (warm) {
-      clearTimeout(warm.idleTimer);
-      return warm;
+    for (;;) {
+      const warm = this.#idle.get(key)?.pop();
+      if (warm) {
+        clearTimeout(warm.idleTimer);
+        return warm;
+      }
+      if (this.#initializing < CONCURRENT_INITS) break;
+      await new Promise<void>((resolve) => this.#waitingToInit.push(resolve));
     }
+    this.#initializing++;
     this.stats.coldStarts++;
     const child = fork(RUNTIME, [this.#codeDir(config.CodeSha256), config.Handler, config.FunctionName, String(config.MemorySize)], {
       env: { ...process.env, ...config.Environment.Variables, AWS_LAMBDA_FUNCTION_NAME: config.FunctionName, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.MemorySize) },
@@ -336,6 +350,10 @@ export class LambdaEndpoint {
         resolve(true); // the invocation then reports the exit
       });
     });
+    void ready.then(() => {
+      this.#initializing--;
+      this.#waitingToInit.shift()?.();
+    });
     const container: Container = { process: child, codeSha: key, ready };
     this.#containers.add(container);
     child.once('exit', () => this.#discard(container));
@@ -349,6 +367,8 @@ export class LambdaEndpoint {
     this.#idle.set(container.codeSha, idle);
     container.idleTimer = setTimeout(() => this.#discard(container), KEEP_WARM_MS);
     container.idleTimer.unref();
+    // An invocation waiting to start a container can take this one instead.
+    this.#waitingToInit.shift()?.();
   }
 
   #discard(container: Container): void {

@@ -63,6 +63,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
     if (this.#launch) throw new ValueError('cannot start a process twice');
     const identity = { name: this.name, pid: (this.#pid = 1000 + this.#number) };
     const launch = (this.#launch = transport().launch({
+      id: transport().uuid(),
       task: this.#target,
       items: this.#args,
       summary: `${this.#target} · ${this.name}`,

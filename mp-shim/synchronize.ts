@@ -276,7 +276,7 @@ export class Barrier extends SharedObject {
   }
 
   async #runAction(): Promise<void> {
-    const call = { task: this.#action!, items: dumps([[]]), summary: `${this.#action} · barrier action` };
+    const call = { id: transport().uuid(), task: this.#action!, items: dumps([[]]), summary: `${this.#action} · barrier action` };
     const outcome = loads<Outcome>(await transport().runTask(call));
     if (!outcome[0]) {
       await this.abort();

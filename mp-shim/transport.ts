@@ -8,6 +8,8 @@ import { ProcessError } from './errors.js';
 
 /** One unit of work for the compute backend: a task applied to a list of argument lists. */
 export interface ChunkCall {
+  /** The chunk in its run, the same for every attempt of it: its operations' identities start with it. */
+  id: string;
   /** Export name of the task in the program's tasks module. */
   task: string;
   /** `dumps(args[][])`: one argument list per item, encoded by the caller. */
@@ -207,19 +209,31 @@ export type StateOpName = keyof StateOpTable;
 export type StateOp<K extends StateOpName = StateOpName> = {
   op: K;
   /**
-   * The operation's identity: a repeat of it (a retry, a replay) answers what the first run
-   * answered without applying it again. Deterministic in the main program (its position in the
-   * run), unique per task execution in tasks.
+   * The operation's identity: a repeat of it (a retry, a replay, a chunk run again) answers what
+   * the first run answered without applying it again. `opId` names it among `opRecords`, the
+   * records of one main program, one task chunk or one stretch of operations, which are kept
+   * `opKeepMs` (default: as long as the run's keys) and dropped together.
    */
   opId?: string;
-  /** How long that answer is kept (default: as long as the run's keys). */
+  opRecords?: string;
   opKeepMs?: number;
+  /** A longer wait with the same identity may follow this one (the main program's short wait): its "not yet" is not its answer. */
+  provisional?: boolean;
   block?: boolean;
   timeoutMs?: number;
   /** The wait can only end through work launched in this same step (the main program's transport then waits where launching is not held up). */
   awaitsNewWork?: boolean;
 } & StateOpTable[K][0];
 export type StateResult<K extends StateOpName> = StateOpTable[K][1];
+
+/**
+ * The name of the `sequence`th operation of a program or a chunk. It also says what the
+ * operation is and on which object: should a repeat number operations differently, an
+ * operation never gets the answer recorded for another.
+ */
+export function opName(sequence: number, op: StateOp): string {
+  return `${sequence}:${op.op}:${'key' in op ? op.key : op.keys.join(',')}`;
+}
 
 /** How an operation that may block waits: what it answers when it could not proceed in time, and whether its wait may be cut short and resumed. */
 export interface WaitDeclaration<R> {

@@ -11,9 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ProcessError } from '../mp-shim/errors.js';
-import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
+import { dumps, loads } from '../mp-shim/serialization.js';
+import { isNotYet, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
 import type { RunKeys } from './keys.js';
-import { defineScripts, type Scripts } from './scripts.js';
+import { defineScripts, type Once, type Scripts } from './scripts.js';
 
 /** Longest single blocking call: a waiter tries again this often (a dead holder's lease may have run out). */
 const BLOCKING_SLICE_MS = 2_000;
@@ -27,9 +28,11 @@ export interface WaitHooks {
 export interface OpContext {
   keys: RunKeys;
   hooks: WaitHooks;
-  /** Where a script marked `--@once` records its answer, and for how long (0: the call has no identity). */
+  /** The operation's identity, unique in the run ('' when it has none). */
+  identity: string;
+  /** The records hash where a script marked `--@once` records its answer, and the rest of what it needs. */
   record: string;
-  keep: number;
+  once: Once;
   /** Where a blocking get or recv moves what it got until its script records it. */
   held: string;
 }
@@ -95,6 +98,28 @@ export class StoreCore {
   }
 
   /**
+   * The handler of an operation that changes nothing (a read, a wait), made to answer a repeat
+   * the same: its first answer is recorded after the fact, so that a program replayed or a chunk
+   * run again takes the path it took. Only answers that may be replayed are kept (an identity
+   * kept as long as the run); a provisional "not yet" is not an answer (a longer wait with the
+   * same identity follows it).
+   */
+  observes<K extends StateOpName>(handler: OpHandler<K>): OpHandler<K> {
+    return async (context, op) => {
+      const [field, keep] = context.once;
+      if (keep === 0 || op.opKeepMs !== undefined) return handler(context, op);
+      const { record } = context;
+      // A read goes with the look at the record; a wait only starts when there is none.
+      const [recorded, read] = op.block ? [await this.redis.hgetBuffer(record, field)] : await Promise.all([this.redis.hgetBuffer(record, field), handler(context, op)]);
+      if (recorded) return loads<StateResult<K>>(recorded);
+      const answer = op.block ? await handler(context, op) : read!;
+      if (op.provisional && isNotYet(op.op, answer)) return answer;
+      const [[, first], , [, kept]] = (await this.redis.multi().hsetnx(record, field, Buffer.from(dumps(answer))).pexpire(record, keep).hgetBuffer(record, field).exec())! as [unknown, unknown][];
+      return first === 1 ? answer : loads<StateResult<K>>(kept as Buffer);
+    };
+  }
+
+  /**
    * Tries `attempt` (which registers `waiter` on `waiters` when it cannot proceed) until it
    * proceeds or the op's timeout passes; undefined means it never could. A wait on several
    * objects at once (`connection.wait`) registers on the waiters list of each.
@@ -134,6 +159,23 @@ export class StoreCore {
 
   blockingPop(key: string, timeoutMs: number | undefined, hooks: WaitHooks): Promise<Buffer | null> {
     return this.blocking(hooks, timeoutMs, (connection, seconds) => connection.blpopBuffer(key, seconds)).then((popped) => popped?.[1] ?? null);
+  }
+
+  /**
+   * A get or recv: `take` (a script that takes the item `held` has, else the oldest of `items`)
+   * until it has one or the op's timeout passes. A blocking take waits on `items` itself, moving
+   * what arrives into `held`, and tries `take` again after each slice: a copy of the operation
+   * (a straggler, a zombie attempt) may have been answered meanwhile.
+   */
+  async take({ hooks, held }: OpContext, op: { block?: boolean; timeoutMs?: number }, items: string, take: () => Promise<Buffer | null>): Promise<Buffer | null> {
+    const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
+    for (;;) {
+      const item = await take();
+      if (item || !op.block) return item;
+      const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
+      if (remaining <= 0) return null;
+      await this.blocking(hooks, remaining, (connection, seconds) => connection.blmove(items, held, 'LEFT', 'RIGHT', seconds));
+    }
   }
 
   /**

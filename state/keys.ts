@@ -16,10 +16,10 @@ export function runKeys(runId: string) {
     /** Prefix of the wake-up lists waiters block on; a script appends the waiter id. */
     wakePrefix: `${base}:wake:`,
     wake: (waiterId: string) => `${base}:wake:${waiterId}`,
-    /** What an operation answered, kept so that a repeat of it answers the same without applying it again. */
-    op: (opId: string) => `${base}:op:${opId}`,
+    /** What operations answered (a hash by operation), kept so that a repeat answers the same without applying it again. */
+    records: (scope: string) => `${base}:records:${scope}`,
     /** Where a blocking get or recv moves the item it got, until the operation records it. */
-    held: (opId: string) => `${base}:op:${opId}:held`,
+    held: (identity: string) => `${base}:held:${identity}`,
     /** What the run's invocations cost (Lambda backend): invocations, billedMs, gbMs, redisCommands. */
     usage: `${base}:usage`,
     /** A pool's job queue (queue dispatch): its main key, and the parts tools read (scripts/includes/pool.lua has them all). */
@@ -46,6 +46,17 @@ function poolKeys(pool: string) {
     collectors: (job: number) => `${pool}:collectors:${job}`,
   };
 }
+
+/** The records scope of a task chunk's operations: every attempt of the chunk shares it. */
+export function chunkRecords(chunkId: string): string {
+  return `chunk:${chunkId}`;
+}
+
+/**
+ * How long a chunk's records outlive its outcome: an attempt still running then (a straggler
+ * copy, an attempt whose worker was thought dead) keeps getting its first answers meanwhile.
+ */
+export const CHUNK_RECORDS_AFTER_OUTCOME_MS = 60_000;
 
 /** Large payloads kept outside workflow history, addressed by content. */
 export function claimKey(digest: string): string {

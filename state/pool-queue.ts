@@ -4,7 +4,7 @@
  * and wait idle until there is work.
  */
 import type { StoreCore } from './core.js';
-import { runKeys } from './keys.js';
+import { CHUNK_RECORDS_AFTER_OUTCOME_MS, chunkRecords, runKeys } from './keys.js';
 import { asBuffer, type ClaimReply } from './scripts.js';
 
 /** Work a pool worker claimed: chunks to run, or why there are none. */
@@ -39,11 +39,15 @@ export class PoolQueue {
     return parseClaim(await redis.poolClaimBuffer(runKeys(runId).pool(poolId).pool, count, leaseMs, waiter, ttl, stragglers ? '1' : '0'));
   }
 
-  /** Records a chunk's outcome (the first copy's wins) and, unless the worker is leaving, claims the slot's next chunk. */
-  async complete(runId: string, poolId: string, id: string, outcome: Uint8Array, ok: boolean, leaseMs: number, claimNext: boolean): Promise<Claim> {
+  /**
+   * Records the outcome of chunk `id` (the first copy's wins; `call` is its ChunkCall's id, whose
+   * records then expire soon) and, unless the worker is leaving, claims the slot's next chunk.
+   */
+  async complete(runId: string, poolId: string, id: string, call: string, outcome: Uint8Array, ok: boolean, leaseMs: number, claimNext: boolean): Promise<Claim> {
     const { redis, ttl } = this.core;
     const keys = runKeys(runId);
-    return parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, keys.wakePrefix, ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs, claimNext ? '1' : '0'));
+    const records = keys.records(chunkRecords(call));
+    return parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, records, keys.wakePrefix, ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs, claimNext ? '1' : '0', CHUNK_RECORDS_AFTER_OUTCOME_MS));
   }
 
   /** Renews the leases of running chunks; false for each one that must stop (done elsewhere, or the pool terminated). */

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import { RedisClaims } from './claims.js';
 import { StoreCore, type OpHandler, type OpHandlers, type WaitHooks } from './core.js';
-import { runKeys } from './keys.js';
+import { CHUNK_RECORDS_AFTER_OUTCOME_MS, chunkRecords, runKeys } from './keys.js';
 import { LambdaMarks } from './lambda-marks.js';
 import { LeaseKeeper, type LeaseLost, type Leases } from './leases.js';
 import { connectionOps } from './ops/connection.js';
@@ -19,6 +19,7 @@ import { queueOps } from './ops/queues.js';
 import { arrayOps } from './ops/sharedctypes.js';
 import { synchronizeOps } from './ops/synchronize.js';
 import { PoolQueue } from './pool-queue.js';
+import type { Once } from './scripts.js';
 import { UsageLedger, type RunUsage } from './usage.js';
 
 export type { WaitHooks } from './core.js';
@@ -29,6 +30,33 @@ export type { LeaseLost, Leases } from './leases.js';
 
 /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
 export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
+
+/**
+ * The operations that change nothing, reads and waits: their answers are recorded after the fact
+ * (StoreCore.observes). Every other operation is a script that records its answer as it applies.
+ */
+const OBSERVERS = [
+  'queue.qsize',
+  'queue.join',
+  'semaphore.value',
+  'event.isSet',
+  'event.wait',
+  'barrier.await',
+  'barrier.state',
+  'connection.poll',
+  'connection.waitAny',
+  'array.read',
+  'dict.get',
+  'dict.has',
+  'dict.items',
+  'dict.length',
+  'list.index',
+  'list.get',
+  'list.slice',
+  'list.length',
+  'object.load',
+  'pool.collect',
+] as const satisfies readonly StateOpName[];
 
 export class RedisStore {
   readonly #core: StoreCore;
@@ -54,6 +82,7 @@ export class RedisStore {
       ...managerOps(core),
       ...poolOps(core),
     };
+    for (const name of OBSERVERS) this.#handlers[name] = core.observes(this.#handlers[name] as OpHandler<typeof name>) as never;
     this.pools = new PoolQueue(core);
     this.lambdaMarks = new LambdaMarks(core);
     this.usage = new UsageLedger(core);
@@ -84,15 +113,21 @@ export class RedisStore {
   }
 
   /**
-   * Runs a shared-state operation. One that carries an identity (`opId`) runs at most once in
-   * effect: a repeat answers what the first run answered, for `opKeepMs` (default: as long as
-   * the run's keys live).
+   * Runs a shared-state operation. One that carries an identity (`opId` among `opRecords`) runs
+   * at most once in effect: a repeat answers what the first run answered, for `opKeepMs`
+   * (default: as long as the run's keys live).
    */
   execute<K extends StateOpName>(runId: string, op: StateOp<K>, hooks: WaitHooks = {}): Promise<StateResult<K>> {
     const handler = this.#handlers[op.op] as unknown as OpHandler<K>;
     const keys = runKeys(runId);
-    const id = op.opId ?? `anonymous:${randomUUID()}`;
-    return handler({ keys, hooks, record: keys.op(id), keep: op.opId === undefined ? 0 : (op.opKeepMs ?? this.#core.ttl), held: keys.held(id) }, op);
+    const identity = op.opId === undefined ? '' : `${op.opRecords}/${op.opId}`;
+    const once: Once = identity ? [op.opId!, op.opKeepMs ?? this.#core.ttl] : ['', 0];
+    return handler({ keys, hooks, identity, record: keys.records(op.opRecords ?? 'none'), once, held: keys.held(identity || randomUUID()) }, op);
+  }
+
+  /** Lets the records of a chunk whose outcome is in safe hands expire soon: no new attempt of it will start. */
+  async forgetChunk(runId: string, chunkId: string): Promise<void> {
+    await this.#core.redis.pexpire(runKeys(runId).records(chunkRecords(chunkId)), CHUNK_RECORDS_AFTER_OUTCOME_MS);
   }
 
   /** Counts an event of a test hook under `namespace` (keys.counter), for the test to read. */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { TEST_HOOKS } from '../activities/index.js';
@@ -54,4 +57,13 @@ describe('shared-state operations run at most once in effect', { timeout: 600_00
     t.diagnostic(`${repeated} kinds of operation were applied, had their answer lost, and ran again`);
     assert.ok(repeated >= 15, `only ${repeated} kinds of operation ran twice`);
   });
+
+  for (const engine of ['local', 'temporal'] as const) {
+    it(`a task run again after its thread died repeats its operations and gets their first answers, so they apply once (${engine} engine)`, async () => {
+      const ranOnce = join(mkdtempSync(join(tmpdir(), 'mpflow-once-')), 'ran-once');
+      const answer = await (engine === 'local' ? local : durable).run('processRunAgain', ranOnce);
+      assert.ok(existsSync(ranOnce), 'the first attempt did not run');
+      assert.deepEqual(answer, { exitCode: 0, counter: 1, queued: 1, first: 7 });
+    });
+  }
 });

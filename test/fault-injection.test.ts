@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
@@ -13,15 +15,15 @@ import { resolveProgram } from '../workers/program.js';
 import { dataConverter } from '../workers/worker.js';
 import { correctAnswer, lostAndDuplicated } from './programs/faults/expected.js';
 
-/**
- * Killed runs: `npm run soak` sets MPFLOW_FAULT_RUNS=50 and MPFLOW_SOAK_OUT for its summary;
- * `npm test` runs none. A kill that lands inside a task chunk makes Temporal run that chunk
- * again (chunks are at least once), and a task that consumes from a queue then waits for items
- * its dead attempt took: the soak counts such runs as stuck instead of waiting for them.
- */
-const RUNS = Number(process.env.MPFLOW_FAULT_RUNS ?? 0);
-/** A killed run takes 5 to 15 s here; one that has not finished long after is stuck. */
+/** Killed runs: 5 in `npm test`; `npm run soak` sets MPFLOW_FAULT_RUNS=50 and MPFLOW_SOAK_OUT for its summary. */
+const RUNS = Number(process.env.MPFLOW_FAULT_RUNS ?? 5);
+/** A killed run takes 3 to 15 s here; one that has not finished long after is stuck. */
 const RUN_DEADLINE_MS = 120_000;
+/**
+ * A task that ended this long before the kill had its outcome stored (queue dispatch) or
+ * reported (a Process's activity) well before it: it must not run again.
+ */
+const SETTLED_MS = 2_000;
 const ROUNDS = 3;
 /** History events of a run whose main program is well under way (it has 150 to 250 when done). */
 const RUNNING_EVENTS = 30;
@@ -34,7 +36,8 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
   let store: RedisStore;
   let client: Client;
   const workers = new Set<ChildProcess>();
-  const summary = { runs: 0, kills: 0, correct: 0, stuck: 0, itemsLost: 0, duplicates: 0, seconds: 0 };
+  const summary = { runs: 0, kills: 0, correct: 0, stuck: 0, itemsLost: 0, duplicates: 0, tasksRunAgain: 0, seconds: 0 };
+  const logs = mkdtempSync(join(tmpdir(), 'mpflow-faults-'));
 
   before(async () => {
     endpoints = await resolveEndpoints(config, { temporal: true });
@@ -53,9 +56,9 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
     }
   });
 
-  /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. */
-  function startWorker(): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl };
+  /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. Its tasks note their runs in `log`. */
+  function startWorker(log = ''): ChildProcess {
+    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_FAULT_LOG: log };
     const worker = spawn(process.execPath, ['cli/bin.js', 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     workers.add(worker);
     worker.once('exit', () => workers.delete(worker));
@@ -63,8 +66,8 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
   }
 
   /** Starts the program on a worker of its own. */
-  async function startRun() {
-    const worker = startWorker();
+  async function startRun(log?: string) {
+    const worker = startWorker(log);
     const handle = await startMain(client, {
       program,
       entry: 'everyPrimitive',
@@ -77,31 +80,41 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
   for (const server of ['temporal', 'redis'] as const) {
     it(`${server === 'temporal' ? 'Temporal (on its persistent database)' : 'Redis (from its append-only file)'} restarted in the middle of the run: the run completes with the correct answer`, async (t) => {
       if (server === 'temporal' ? config.endpoints.temporalAddress : config.endpoints.redisUrl) return t.skip(`restarts only the dev stack's ${server}`);
-      const { handle } = await startRun();
-      await sleep(3_000);
-      if (!(await devStop(config.dev, server))) return t.skip(`this checkout did not start the dev stack's ${server}`);
-      await resolveEndpoints(config, { temporal: true }); // starts it again
-      const answer = (await mainResult(handle)) as ReturnType<typeof correctAnswer>;
-      const { lost, duplicated } = lostAndDuplicated(answer.consumed, ROUNDS, ITEMS);
-      t.diagnostic(`${lost} items lost, ${duplicated} doubled`);
-      assert.deepEqual(answer, correctAnswer(ROUNDS, ITEMS));
+      const { worker, handle } = await startRun();
+      try {
+        await sleep(3_000);
+        if (!(await devStop(config.dev, server))) return t.skip(`this checkout did not start the dev stack's ${server}`);
+        await resolveEndpoints(config, { temporal: true }); // starts it again
+        const answer = (await mainResult(handle)) as ReturnType<typeof correctAnswer>;
+        const { lost, duplicated } = lostAndDuplicated(answer.consumed, ROUNDS, ITEMS);
+        t.diagnostic(`${lost} items lost, ${duplicated} doubled`);
+        assert.deepEqual(answer, correctAnswer(ROUNDS, ITEMS));
+      } finally {
+        // The next run's tasks must run on its own worker, which notes them in its log.
+        worker.kill('SIGKILL');
+      }
     });
   }
 
   for (let run = 1; run <= RUNS; run++) {
-    it(`run ${run}: a fresh worker finishes the run with the answer of a run without faults: no item lost or doubled, no lock left held`, async (t) => {
+    // Every other kill waits for a moment when a task is in the middle of its work: the hard case.
+    const inTask = run % 2 === 0;
+    it(`run ${run}: killed ${inTask ? 'while a task runs' : 'at a random moment'}, a fresh worker finishes the run with the answer of a run without faults: no item lost or doubled, no lock left held, no task that had ended run again`, async (t) => {
       const started = performance.now();
-      const { worker: first, handle } = await startRun();
+      const log = join(logs, `run-${run}.log`);
+      const { worker: first, handle } = await startRun(log);
       // Once the run is under way (its history has grown), at a random moment of the next 1.5 s.
       while (((await handle.describe()).historyLength ?? 0) < RUNNING_EVENTS) await sleep(50);
       const killAfterMs = Math.round(Math.random() * 1_500);
       const result = mainResult(handle);
-      const finishedFirst = await Promise.race([result.then(() => true, () => true), sleep(killAfterMs, false)]);
-      assert.equal(finishedFirst, false, 'the run ended before the kill: the program is too short to test anything');
+      const finished = result.then(() => 'finished' as const, () => 'finished' as const);
+      const moment = await Promise.race([finished, sleep(killAfterMs).then(() => (inTask ? aTaskRuns(log) : 'a random moment'))]);
+      assert.notEqual(moment, 'finished', 'the run ended before the kill: the program is too short to test anything');
       first.kill('SIGKILL');
+      const killedAt = Date.now();
       await once(first, 'exit');
       summary.kills++;
-      const second = startWorker();
+      const second = startWorker(log);
       try {
         const deadline = sleep(RUN_DEADLINE_MS, 'stuck' as const, { ref: false });
         const outcome = await Promise.race([result, deadline]);
@@ -112,11 +125,16 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
         }
         const answer = outcome as ReturnType<typeof correctAnswer>;
         const { lost, duplicated } = lostAndDuplicated(answer.consumed, ROUNDS, ITEMS);
+        const runs = taskRuns(log);
+        const runAgain = [...runs].filter(([, { starts }]) => starts > 1).map(([label]) => label);
+        const settledRunAgain = runAgain.filter((label) => runs.get(label)!.firstEnd < killedAt - SETTLED_MS);
         summary.itemsLost += lost;
         summary.duplicates += duplicated;
+        summary.tasksRunAgain += runAgain.length;
         summary.runs++;
-        t.diagnostic(`worker killed ${killAfterMs} ms into the run; ${lost} items lost, ${duplicated} doubled`);
+        t.diagnostic(`worker killed ${killAfterMs} ms into the run or later, at ${moment}; ${lost} items lost, ${duplicated} doubled; tasks run again: ${runAgain.join(', ') || 'none'}`);
         assert.deepEqual(answer, correctAnswer(ROUNDS, ITEMS));
+        assert.deepEqual(settledRunAgain, [], 'tasks that had ended well before the kill ran again');
         summary.correct++;
       } finally {
         summary.seconds = Math.round(summary.seconds + (performance.now() - started) / 1000);
@@ -126,3 +144,36 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
     });
   }
 });
+
+interface TaskRuns {
+  starts: number;
+  ends: number;
+  /** When it first ended (never: Infinity). */
+  firstEnd: number;
+}
+
+/** How often each task of a run started and ended, from its fault log. */
+function taskRuns(log: string): Map<string, TaskRuns> {
+  const runs = new Map<string, TaskRuns>();
+  if (!existsSync(log)) return runs;
+  for (const line of readFileSync(log, 'utf8').split('\n').filter(Boolean)) {
+    const [, at, event, label] = /^(\d+) (start|end) (.+)$/.exec(line)!;
+    const task = runs.get(label) ?? { starts: 0, ends: 0, firstEnd: Number.POSITIVE_INFINITY };
+    if (event === 'start') task.starts++;
+    else {
+      task.ends++;
+      task.firstEnd = Math.min(task.firstEnd, Number(at));
+    }
+    runs.set(label, task);
+  }
+  return runs;
+}
+
+/** Waits for a moment when a task has started and not ended, and names it. */
+async function aTaskRuns(log: string): Promise<string> {
+  for (;;) {
+    const running = [...taskRuns(log)].find(([, { starts, ends }]) => starts > ends);
+    if (running) return `a moment when ${running[0]} ran`;
+    await sleep(5);
+  }
+}

@@ -51,7 +51,7 @@ class LocalEngineTransport extends NodeTransport {
   launch(call: ChunkCall): Launch {
     const controller = new AbortController();
     return {
-      result: runWithRetries(this.backend, call, this.context, controller.signal),
+      result: runWithRetries(this.backend, call, this.context, controller.signal).finally(() => this.store.forgetChunk(this.runId, call.id)),
       cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
     };
   }

@@ -23,6 +23,7 @@ import {
   isNotYet,
   MAIN_PROCESS,
   launchInLanes,
+  opName,
   WAITS,
   type ChunkCall,
   type Dispatch,
@@ -151,12 +152,9 @@ export class WorkflowTransport implements Transport {
    * Each operation is named by its place in the run (workflow code runs in the same order on
    * every replay), so a local activity run again after a failed workflow task, or an activity
    * retried after its worker died, repeats the same operation and gets the first run's answer.
-   * The name also says what the operation is and on which object: should a replay ever number
-   * operations differently, an operation never gets the answer recorded for another.
    */
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    const object = 'key' in op ? op.key : op.keys.join(',');
-    const identified = { ...op, opId: `main:${workflowInfo().runId}:${this.#opSequence++}:${op.op}:${object}` };
+    const identified = { ...op, opRecords: 'main', opId: `${workflowInfo().runId}:${opName(this.#opSequence++, op)}` };
     return this.#state(identified).catch((error: Error) => {
       throw failed(`shared-state operation ${op.op}`, error);
     });
@@ -170,7 +168,8 @@ export class WorkflowTransport implements Transport {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
     if (!op.block || (WAITS[op.op]?.splittable && !op.awaitsNewWork)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
-      const result = await this.#shortStateOp({ ...op, timeoutMs: shortWait });
+      const provisional = op.block && (op.timeoutMs === undefined || op.timeoutMs > LOCAL_WAIT_MS);
+      const result = await this.#shortStateOp({ ...op, timeoutMs: shortWait, provisional });
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;
       if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }

@@ -221,6 +221,7 @@ export class Pool implements PoolHost {
       for (let i = 0; i < chunks; i++) {
         const items = argLists.slice(i * chunksize, (i + 1) * chunksize);
         calls.push({
+          id: `${this.slots.poolId}:${job.id}:${i}`,
           task: fn.taskName,
           items: dumps(items, `the arguments of ${fn.taskName} (chunk ${i + 1} of ${method})`),
           summary: `${fn.taskName} · ${method} ${job.id} · chunk ${i + 1}/${chunks}`,

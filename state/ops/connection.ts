@@ -11,15 +11,12 @@ import { asBuffer, type Scripts } from '../scripts.js';
 export function connectionOps(core: StoreCore): OpHandlers<OpsOf<'connection'>> {
   const { redis, ttl } = core;
   return {
-    'connection.send': ({ keys, record, keep }, { key, message }) =>
-      redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), record, asBuffer(message), keys.wakePrefix, ttl, keep),
-    'connection.recv': async ({ keys, hooks, record, keep, held }, { key, block, timeoutMs }) => {
-      const messages = keys.object('connection', key);
-      const take = () => redis.connectionRecvBuffer(messages, held, record, keep);
-      const message = await take();
-      if (message || !block) return message;
-      const moved = await core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(messages, held, 'LEFT', 'LEFT', seconds));
-      return moved === null ? null : take();
+    'connection.send': ({ keys, record, once }, { key, message }) =>
+      redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), record, asBuffer(message), keys.wakePrefix, ttl, ...once),
+    'connection.recv': (context, op) => {
+      const { keys, record, once, held } = context;
+      const messages = keys.object('connection', op.key);
+      return core.take(context, op, messages, () => redis.connectionRecvBuffer(messages, held, record, ...once));
     },
     'connection.poll': async (context, op) => {
       const { keys } = context;

@@ -26,6 +26,6 @@ export function poolOps(core: StoreCore): OpHandlers<OpsOf<'pool'>> {
       );
       return entries ?? [];
     },
-    'pool.stop': async ({ keys, record, keep }, { key, how }) => (await redis.poolStop(keys.pool(key).pool, record, how, keys.wakePrefix, ttl, keep)) === 1,
+    'pool.stop': async ({ keys, record, once }, { key, how }) => (await redis.poolStop(keys.pool(key).pool, record, how, keys.wakePrefix, ttl, ...once)) === 1,
   };
 }

@@ -10,26 +10,23 @@ export function queueOps(core: StoreCore): OpHandlers<OpsOf<'queue'>> {
   const { redis, ttl } = core;
   return {
     'queue.put': async (context, op) => {
-      const { keys, record, keep } = context;
+      const { keys, record, once } = context;
       const putters = keys.part('queue', op.key, 'putters');
       const item = asBuffer(op.item);
       const joinable = op.joinable ? '1' : '0';
       const added = await core.wait(context, op, putters, async (waiter) =>
-        (await redis.queuePut(keys.object('queue', op.key), keys.part('queue', op.key, 'unfinished'), putters, record, item, op.maxsize, ttl, joinable, waiter, keep)) === 1 ? true : undefined,
+        (await redis.queuePut(keys.object('queue', op.key), keys.part('queue', op.key, 'unfinished'), putters, record, item, op.maxsize, ttl, joinable, waiter, ...once)) === 1 ? true : undefined,
       );
       return added ?? false;
     },
-    'queue.get': async ({ keys, hooks, record, keep, held }, { key, block, timeoutMs }) => {
-      const items = keys.object('queue', key);
-      const take = () => redis.queueGetBuffer(items, keys.part('queue', key, 'putters'), held, record, keys.wakePrefix, ttl, keep);
-      const item = await take();
-      if (item || !block) return item;
-      const moved = await core.blocking(hooks, timeoutMs, (connection, seconds) => connection.blmove(items, held, 'LEFT', 'LEFT', seconds));
-      return moved === null ? null : take();
+    'queue.get': (context, op) => {
+      const { keys, record, once, held } = context;
+      const items = keys.object('queue', op.key);
+      return core.take(context, op, items, () => redis.queueGetBuffer(items, keys.part('queue', op.key, 'putters'), held, record, keys.wakePrefix, ttl, ...once));
     },
     'queue.qsize': ({ keys }, { key }) => redis.llen(keys.object('queue', key)),
-    'queue.taskDone': ({ keys, record, keep }, { key }) =>
-      redis.queueTaskDone(keys.part('queue', key, 'unfinished'), keys.part('queue', key, 'joiners'), record, keys.wakePrefix, ttl, keep),
+    'queue.taskDone': ({ keys, record, once }, { key }) =>
+      redis.queueTaskDone(keys.part('queue', key, 'unfinished'), keys.part('queue', key, 'joiners'), record, keys.wakePrefix, ttl, ...once),
     'queue.join': async (context, op) => {
       const { keys } = context;
       const joiners = keys.part('queue', op.key, 'joiners');

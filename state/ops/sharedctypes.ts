@@ -22,7 +22,7 @@ const INTEGERS: Record<string, [type: string, bytes: number, signed: boolean]> =
 export function arrayOps(core: StoreCore): OpHandlers<OpsOf<'array'>> {
   const { redis, ttl } = core;
   return {
-    'array.init': async ({ keys, record, keep }, { key, length, bytes }) => (await redis.arrayInit(keys.object('array', key), record, length, bytes ? asBuffer(bytes) : '', ttl, keep)) === 1,
+    'array.init': async ({ keys, record, once }, { key, length, bytes }) => (await redis.arrayInit(keys.object('array', key), record, length, bytes ? asBuffer(bytes) : '', ttl, ...once)) === 1,
     'array.read': async ({ keys }, { key, start, end }) => {
       if (end <= start) return new Uint8Array(0);
       const bytes = await redis.getrangeBuffer(keys.object('array', key), start, end - 1);
@@ -31,13 +31,13 @@ export function arrayOps(core: StoreCore): OpHandlers<OpsOf<'array'>> {
       padded.set(bytes);
       return padded;
     },
-    'array.write': ({ keys, record, keep }, { key, offset, bytes }) => redis.arrayWrite(keys.object('array', key), record, offset, asBuffer(bytes), keep),
-    'array.add': async ({ keys, record, keep }, { key, offset, typecode, delta }) => {
+    'array.write': ({ keys, record, once }, { key, offset, bytes }) => redis.arrayWrite(keys.object('array', key), record, offset, asBuffer(bytes), ...once),
+    'array.add': async ({ keys, record, once }, { key, offset, typecode, delta }) => {
       const array = keys.object('array', key);
-      if (typecode === 'f' || typecode === 'd') return redis.arrayAddFloat(array, record, offset, typecode, delta, ttl, keep);
+      if (typecode === 'f' || typecode === 'd') return redis.arrayAddFloat(array, record, offset, typecode, delta, ttl, ...once);
       const [type, size, signed] = INTEGERS[typecode];
       // The element's bytes, not a Lua number: a 64-bit value does not fit a double.
-      const bytes = await redis.arrayAddIntBuffer(array, record, offset, type, delta, size, keep);
+      const bytes = await redis.arrayAddIntBuffer(array, record, offset, type, delta, size, ...once);
       const value = bytes.reduce((sum, byte) => (sum << 8n) | BigInt(byte), 0n);
       return String(signed ? BigInt.asIntN(8 * size, value) : value);
     },

@@ -9,7 +9,7 @@
   Output:
     the encoded message, or nil when there is none
 ]]
---@once
+--@once held=2 from=1
 local message = redis.call('LPOP', KEYS[2]) or redis.call('LPOP', KEYS[1])
 if not message then once_unchanged = true end
 return message

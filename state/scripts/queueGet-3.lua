@@ -12,7 +12,7 @@
   Output:
     the encoded item, or nil when the queue is empty
 ]]
---@once
+--@once held=3 from=1
 --@include wake
 local item = redis.call('LPOP', KEYS[3]) or redis.call('LPOP', KEYS[1])
 if not item then

@@ -3,7 +3,7 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function correctAnswer(rounds: number, items: number) {
   return {
-    squares: rounds * 285,
+    squares: range(rounds * 10).reduce((sum, x) => sum + x * x, 0),
     echoes: rounds * 20,
     barrierRounds: rounds,
     arrivals: range(rounds).flatMap(() => ['p0', 'p1']),

@@ -19,18 +19,18 @@ export async function everyPrimitive(rounds = 3, items = 20) {
   const lock = new Lock();
   const semaphore = new Semaphore(2);
   const queue = new Queue<number>(5);
-  // Its tasks change shared state, so no straggler copies: a copy would apply their changes twice.
+  // No straggler copies: the suite counts how often each task ran, and a copy would count as a run.
   await using pool = new Pool(3, { speculative: false });
   const summary = { squares: 0, echoes: 0, barrierRounds: 0, arrivals: [] as string[] };
   for (let round = 0; round < rounds; round++) {
     // A queue fed by the main program and drained by a task, with a bounded size so puts wait.
-    const draining = pool.applyAsync(t.consume, [queue, items, consumed]);
+    const draining = pool.applyAsync(t.consume, [queue, items, consumed, round]);
     for (const item of range(items)) await queue.put(round * items + item);
     // Lock, semaphore and atomic increments from two tasks at once.
-    const incrementing = pool.starmapAsync(t.lockedIncrements, range(2).map(() => [lock, semaphore, plain, counter, 5] as [Lock, Semaphore, typeof plain, typeof counter, number]), 1);
+    const incrementing = pool.starmapAsync(t.lockedIncrements, range(2).map((i) => [lock, semaphore, plain, counter, 5, `${round}.${i}`] as [Lock, Semaphore, typeof plain, typeof counter, number, string]), 1);
     // A pipe between the main program and a process.
     const [mine, theirs] = Pipe();
-    const echoer = new Process({ target: t.echo, args: [theirs, 5] });
+    const echoer = new Process({ target: t.echo, args: [theirs, 5, round] });
     echoer.start();
     for (const i of range(5)) {
       await mine.send(i);
@@ -41,7 +41,7 @@ export async function everyPrimitive(rounds = 3, items = 20) {
     const condition = new Condition();
     const arrived = new Queue<string>();
     const barrier = new Barrier(3);
-    const meeting = range(2).map((i) => new Process({ target: t.rendezvous, args: [event, condition, arrived, barrier, `p${i}`] }));
+    const meeting = range(2).map((i) => new Process({ target: t.rendezvous, args: [event, condition, arrived, barrier, `p${i}`, round] }));
     meeting.forEach((p) => p.start());
     await event.set();
     await condition.acquire();
@@ -52,7 +52,7 @@ export async function everyPrimitive(rounds = 3, items = 20) {
     for (const p of meeting) await p.join();
     summary.arrivals.push(...[await arrived.get(), await arrived.get()].sort());
     // A map, a dict written from the main program, and the increments waited for.
-    summary.squares += (await pool.map(t.square, range(10))).reduce((a, b) => a + b, 0);
+    summary.squares += (await pool.map(t.square, range(10).map((i) => round * 10 + i))).reduce((a, b) => a + b, 0);
     await shared.set(`round ${round}`, round);
     await counter.increment(10);
     await incrementing.get();
@@ -68,4 +68,14 @@ export async function everyPrimitive(rounds = 3, items = 20) {
     lockFree: await lock.acquire(false),
     dict: (await shared.items()).sort(),
   };
+}
+
+/** A process whose first attempt dies after its operations applied: what its queue and counter hold after the attempt that finishes. */
+export async function processRunAgain(ranOnce: string) {
+  const queue = new Queue<number>();
+  const counter = await Value('i', 0);
+  const process = new Process({ target: t.putThenDie, args: [queue, counter, 7, ranOnce] });
+  process.start();
+  await process.join();
+  return { exitCode: process.exitCode, counter: await counter.get(), queued: await queue.qsize(), first: await queue.get() };
 }

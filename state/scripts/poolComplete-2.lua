@@ -4,6 +4,7 @@
 
   Input:
     KEYS[1] pool
+    KEYS[2] the records hash of the chunk's operations
     ARGV[1] wake-up key prefix
     ARGV[2] key TTL in milliseconds
     ARGV[3] chunk id ('<job>:<index>')
@@ -11,6 +12,7 @@
     ARGV[5] '1' when the chunk succeeded, '0' when it failed
     ARGV[6] lease (ms)
     ARGV[7] '1' to claim the slot's next chunk, '0' when the worker is leaving (draining)
+    ARGV[8] how long those records outlive the outcome (ms)
 
   Output:
     what claim() returns for the next chunk (none when draining)
@@ -44,6 +46,7 @@ redis.call('ZREM', prefix .. ':leases', id)
 redis.call('ZREM', prefix .. ':started', id)
 redis.call('HDEL', prefix .. ':calls', id)
 redis.call('SREM', prefix .. ':copies', id)
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
 -- Straggler copies are left to the worker's own claims for its idle slots: looking for them on
 -- every completion would cost the most exactly when a map's many last chunks finish together.
 return claim(prefix, ARGV[7] == '1' and 1 or 0, tonumber(ARGV[6]), '', ttl, false, now)
