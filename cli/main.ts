@@ -19,8 +19,8 @@ import { parseCommandLine, type CommandLine } from './args.js';
 import { costLine, progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
-  mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--no-worker] [--json] [-- args…]
-  mpflow worker <program> [--backend local|lambda] [--json]
+  mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--task-queue NAME] [--no-worker] [--json] [-- args…]
+  mpflow worker <program> [--backend local|lambda] [--task-queue NAME] [--json]
   mpflow deploy lambda <program> [--json]
   mpflow undeploy lambda <program> [--json]
   mpflow status <workflowId> [--json]
@@ -49,8 +49,13 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/** The program the command names, on the task queue `--task-queue` or MPFLOW_TASK_QUEUE names, else its own. */
+function programOf(line: CommandLine, config: Config): Program {
+  return resolveProgram(requireOperand(line, 'a program directory'), line.flags['task-queue'] ?? config.taskQueue);
+}
+
 async function run(line: CommandLine, config: Config): Promise<void> {
-  const program = resolveProgram(requireOperand(line, 'a program directory'));
+  const program = programOf(line, config);
   const engine = line.flags.engine ?? 'temporal';
   if (engine !== 'temporal' && engine !== 'local') throw new ValueError(`--engine must be temporal or local, got '${engine}'`);
   const dispatch = (line.flags.dispatch ?? 'auto') as Dispatch;
@@ -103,7 +108,7 @@ async function run(line: CommandLine, config: Config): Promise<void> {
 }
 
 async function worker(line: CommandLine, config: Config): Promise<void> {
-  const program = resolveProgram(requireOperand(line, 'a program directory'));
+  const program = programOf(line, config);
   const endpoints = await resolveEndpoints(config, { temporal: true });
   const store = await RedisStore.connect(endpoints.redisUrl);
   const backend = computeBackend(line, config, program, store);

@@ -7,10 +7,12 @@ import { parseCommandLine } from '../cli/args.js';
 import { freshStorage } from '../testing/harness.js';
 
 const run = promisify(execFile);
+/** The runs of this file only, whatever else serves the same programs on this Temporal. */
+const TASK_QUEUE = `test-cli-${process.pid}`;
 
 /** Runs `mpflow …` and returns its exit code, stderr and the JSON object on its last stdout line. */
 async function mpflow(...args: string[]): Promise<{ code: number; stderr: string; json: Record<string, unknown> }> {
-  const done = await run(process.execPath, ['cli/bin.js', ...args], { timeout: 120_000 }).then(
+  const done = await run(process.execPath, ['cli/bin.js', ...args], { timeout: 120_000, env: { ...process.env, MPFLOW_TASK_QUEUE: TASK_QUEUE } }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );

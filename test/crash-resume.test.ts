@@ -19,7 +19,8 @@ import { resolveProgram } from '../workers/program.js';
 import { payloadConverter } from '../workflows/payload-converter.js';
 
 const CHUNKS = 40;
-const program = resolveProgram('test/programs/crash');
+/** On a task queue of this file's own, which the workers it starts are given too. */
+const program = resolveProgram('test/programs/crash', `test-crash-${process.pid}`);
 const config = readConfig();
 
 describe('a worker killed, or Redis restarted, in the middle of a map', { timeout: 300_000 }, () => {
@@ -46,7 +47,7 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
 
   /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. */
   function startWorker(): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl };
+    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue };
     const worker = spawn(process.execPath, ['cli/bin.js', 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     workers.push(worker);
     return worker;

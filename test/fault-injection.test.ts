@@ -28,7 +28,8 @@ const ROUNDS = 3;
 /** History events of a run whose main program is well under way (it has 150 to 250 when done). */
 const RUNNING_EVENTS = 30;
 const ITEMS = 10;
-const program = resolveProgram('test/programs/faults');
+/** On a task queue of this file's own, which the workers it starts are given too. */
+const program = resolveProgram('test/programs/faults', `test-faults-${process.pid}`);
 const config = readConfig();
 
 describe(`faults in the middle of a run that uses every primitive: Temporal and Redis restarted, the worker killed (kill -9) at a random moment ${RUNS} times`, { timeout: (RUNS + 2) * 180_000 }, () => {
@@ -58,7 +59,7 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
 
   /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. Its tasks note their runs in `log`. */
   function startWorker(log = ''): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_FAULT_LOG: log };
+    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue, MPFLOW_FAULT_LOG: log };
     const worker = spawn(process.execPath, ['cli/bin.js', 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     workers.add(worker);
     worker.once('exit', () => workers.delete(worker));

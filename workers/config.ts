@@ -36,6 +36,8 @@ export interface Config {
   dev: DevStackConfig;
   /** MPFLOW_STORAGE, as given (a run's `--storage` wins over it). */
   storage?: string;
+  /** MPFLOW_TASK_QUEUE: the task queue of the programs run and served here (`--task-queue` wins over it). */
+  taskQueue?: string;
   /** MPFLOW_S3_ENDPOINT: an S3-compatible endpoint for storage URLs that name none. */
   s3Endpoint?: string;
   /** AWS_REGION (or AWS_DEFAULT_REGION), else us-east-1: for S3 and Lambda. */
@@ -84,6 +86,7 @@ export function readConfig(env: Env = process.env): Config {
       temporalCli: env.TEMPORAL_CLI || undefined,
     },
     storage: env.MPFLOW_STORAGE || undefined,
+    taskQueue: env.MPFLOW_TASK_QUEUE || undefined,
     s3Endpoint: env.MPFLOW_S3_ENDPOINT || undefined,
     awsRegion,
     claimCheck,

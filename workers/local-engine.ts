@@ -50,8 +50,12 @@ class LocalEngineTransport extends NodeTransport {
 
   launch(call: ChunkCall): Launch {
     const controller = new AbortController();
+    const result = runWithRetries(this.backend, call, this.context, controller.signal);
+    // No attempt of the chunk starts after this: its records may go, without holding up its result.
+    const forget = () => this.store.forgetChunk(this.runId, call.id).catch((error: Error) => this.warn(`could not drop the records of ${call.summary}`, error));
+    void result.then(forget, forget);
     return {
-      result: runWithRetries(this.backend, call, this.context, controller.signal).finally(() => this.store.forgetChunk(this.runId, call.id)),
+      result,
       cancel: () => controller.abort(new ProcessError(`${call.summary} was cancelled`)),
     };
   }

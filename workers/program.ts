@@ -1,5 +1,4 @@
 /** A program is a directory with main.ts (the main program, workflow code) and tasks.ts (what processes run). */
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ValueError } from '../mp-shim/errors.js';
@@ -9,11 +8,15 @@ export interface Program {
   dir: string;
   main: string;
   tasks: string;
-  /** The task queue its workflows and activities use: one per program directory. */
+  /**
+   * The task queue its workflows and activities use: named after the program, the same on
+   * every machine, so a worker started from any copy of the program serves its runs.
+   */
   taskQueue: string;
 }
 
-export function resolveProgram(path: string): Program {
+/** The program in directory `path`, on `taskQueue` if given (else `mpflow-<directory name>`). */
+export function resolveProgram(path: string, taskQueue?: string): Program {
   const dir = resolve(path);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new ValueError(`program ${path} is not a directory (a program is a directory with main.ts and tasks.ts)`);
@@ -23,8 +26,7 @@ export function resolveProgram(path: string): Program {
   if (!main) throw new ValueError(`program ${path} has no main.ts: it holds the main program`);
   if (!tasks) throw new ValueError(`program ${path} has no tasks.ts: it holds the functions processes run`);
   const name = basename(dir);
-  const digest = createHash('sha256').update(dir).digest('hex').slice(0, 8);
-  return { name, dir, main, tasks, taskQueue: `mpflow-${name}-${digest}` };
+  return { name, dir, main, tasks, taskQueue: taskQueue ?? `mpflow-${name}` };
 }
 
 function findModule(dir: string, stem: string): string | undefined {
