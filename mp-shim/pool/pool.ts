@@ -104,7 +104,7 @@ export class Pool implements PoolHost {
   }
 
   mapAsync<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options?: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>)): MapResult<TaskResult<F>> {
-    return this.#mapAsync(fn, Array.from(iterable, (item) => [item]), options, 'map');
+    return this.#mapAsync(fn, itemsOf(iterable, 'map(fn, iterable): iterable').map((item) => [item]), options, 'map');
   }
 
   /** Like `map`, but each item is the argument list: `fn(...item)`. */
@@ -113,7 +113,7 @@ export class Pool implements PoolHost {
   }
 
   starmapAsync<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>>, options?: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>)): MapResult<TaskResult<F>> {
-    return this.#mapAsync(fn, Array.from(iterable), options, 'starmap');
+    return this.#mapAsync(fn, itemsOf(iterable, 'starmap(fn, iterable): iterable').map((args) => itemsOf(args, 'starmap(fn, iterable): an item of iterable')), options, 'starmap');
   }
 
   /** Results in order, each as soon as its chunk (and all before it) finished. Default chunksize 1. */
@@ -200,7 +200,7 @@ export class Pool implements PoolHost {
 
   #imap<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options: number | MapOptions | undefined, ordered: boolean): IMapIterator<TaskResult<F>> {
     const { chunksize = 1, timeout } = typeof options === 'number' ? { chunksize: options } : (options ?? {});
-    const argLists = Array.from(iterable, (item) => [item]);
+    const argLists = itemsOf(iterable, `${ordered ? 'imap' : 'imapUnordered'}(fn, iterable): iterable`).map((item) => [item]);
     const iterator = new IMapIterator<TaskResult<F>>(this.#jobCounter++, argLists.length, chunksize, ordered, fn.taskName);
     this.#submit(iterator, fn, argLists, chunksize, timeout, ordered ? 'imap' : 'imapUnordered');
     return iterator;
@@ -258,6 +258,14 @@ function stragglerSettings(speculative: boolean | StragglerOptions): StragglerSe
 }
 
 /** Python's rule: about four chunks per worker. */
+/** The items of `iterable`, or the TypeError Python raises for what is not iterable (`pool.map(fn, 5)`). */
+function itemsOf<T>(iterable: Iterable<T>, what: string): T[] {
+  if (typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${what}: '${iterable === null ? 'null' : typeof iterable}' object is not iterable`);
+  }
+  return Array.from(iterable);
+}
+
 function defaultChunksize(items: number, processes: number): number {
   if (items === 0) return 0;
   return Math.ceil(items / (processes * 4));

@@ -134,5 +134,13 @@ export async function poolArgumentErrors() {
       await using pool = new Pool(1);
       await pool.map(((x: number) => x) as never, [1]);
     }),
+    notIterable: await caught(async () => {
+      await using pool = new Pool(1);
+      await pool.map(t.square, 5 as never);
+    }),
+    itemNotIterable: await caught(async () => {
+      await using pool = new Pool(1);
+      await pool.starmap(t.square, [3] as never);
+    }),
   };
 }
