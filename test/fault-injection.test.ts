@@ -104,19 +104,22 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
       const started = performance.now();
       const log = join(logs, `run-${run}.log`);
       const { worker: first, handle } = await startRun(log);
-      // Once the run is under way (its history has grown), at a random moment of the next 1.5 s.
-      while (((await handle.describe()).historyLength ?? 0) < RUNNING_EVENTS) await sleep(50);
-      const killAfterMs = Math.round(Math.random() * 1_500);
-      const result = mainResult(handle);
-      const finished = result.then(() => 'finished' as const, () => 'finished' as const);
-      const moment = await Promise.race([finished, sleep(killAfterMs).then(() => (inTask ? aTaskRuns(log) : 'a random moment'))]);
-      assert.notEqual(moment, 'finished', 'the run ended before the kill: the program is too short to test anything');
-      first.kill('SIGKILL');
-      const killedAt = Date.now();
-      await once(first, 'exit');
-      summary.kills++;
-      const second = startWorker(log);
+      // Whatever happens, this run's workers go: a worker left polling would take the next runs' tasks.
+      const workersOfThisRun = [first];
       try {
+        // Once the run is under way (its history has grown), at a random moment of the next 1.5 s
+        // (or the first moment after one in the next 0.8 s at which a task runs).
+        while (((await handle.describe()).historyLength ?? 0) < RUNNING_EVENTS) await sleep(50);
+        const killAfterMs = Math.round(Math.random() * (inTask ? 800 : 1_500));
+        const result = mainResult(handle);
+        const finished = result.then(() => 'finished' as const, () => 'finished' as const);
+        const moment = await Promise.race([finished, sleep(killAfterMs).then(() => (inTask ? aTaskRuns(log) : 'a random moment'))]);
+        assert.notEqual(moment, 'finished', 'the run ended before the kill: the program is too short to test anything');
+        first.kill('SIGKILL');
+        const killedAt = Date.now();
+        await once(first, 'exit');
+        summary.kills++;
+        workersOfThisRun.push(startWorker(log));
         const deadline = sleep(RUN_DEADLINE_MS, 'stuck' as const, { ref: false });
         const outcome = await Promise.race([result, deadline]);
         if (outcome === 'stuck') {
@@ -139,8 +142,7 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
         summary.correct++;
       } finally {
         summary.seconds = Math.round(summary.seconds + (performance.now() - started) / 1000);
-        first.kill('SIGKILL');
-        second.kill('SIGKILL');
+        for (const worker of workersOfThisRun) worker.kill('SIGKILL');
       }
     });
   }

@@ -76,12 +76,15 @@ export function synchronizeOps(core: StoreCore, leases: Leases): OpHandlers<Sync
       leases.assertHeld(lock, op.owner, `the lock of condition ${op.key}`);
       const count = await redis.conditionWait(lock, keys.part('lock', op.lockKey, 'waiters'), waiters, record, op.owner, waiter, keys.wakePrefix, ttl, ...once);
       if (count < 0) return null;
-      const notified =
-        (await redis.llen(held)) > 0 || (await core.blocking(hooks, op.timeoutMs, (connection, seconds) => connection.blmove(keys.wake(waiter), held, 'LEFT', 'RIGHT', seconds))) !== null;
-      if (!notified) await redis.lrem(waiters, 0, waiter);
+      let notified = (await redis.llen(held)) > 0;
+      if (!notified) {
+        notified = (await core.blocking(hooks, op.timeoutMs, (connection, seconds) => connection.blmove(keys.wake(waiter), held, 'LEFT', 'RIGHT', seconds))) !== null;
+        // Kept as long as the run's keys: a repeat of this wait, even after it took the lock back, knows it was notified.
+        if (notified) await redis.pexpire(held, ttl);
+        else await redis.lrem(waiters, 0, waiter);
+      }
       const retake: OpContext = { ...context, once: [`${once[0]}:lock`, once[1]] };
       await acquireLock(retake, { op: 'lock.acquire', key: op.lockKey, owner: op.owner, reentrant: op.reentrant, leaseMs: op.leaseMs, block: true }, count);
-      await redis.del(held);
       return notified;
     },
     'condition.notify': async ({ keys, record, once }, { key, lockKey, owner, n }) => {
