@@ -25,8 +25,9 @@ const RUN_DEADLINE_MS = 120_000;
  */
 const SETTLED_MS = 2_000;
 const ROUNDS = 3;
-/** History events of a run whose main program is well under way (it has 150 to 250 when done). */
+/** History events of a run whose main program is well under way, and fewest a run has when done. */
 const RUNNING_EVENTS = 30;
+const DONE_EVENTS = 150;
 const ITEMS = 10;
 /** On a task queue of this file's own, which the workers it starts are given too. */
 const program = resolveProgram('test/programs/faults', `test-faults-${process.pid}`);
@@ -107,13 +108,15 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
       // Whatever happens, this run's workers go: a worker left polling would take the next runs' tasks.
       const workersOfThisRun = [first];
       try {
-        // Once the run is under way (its history has grown), at a random moment of the next 1.5 s
-        // (or the first moment after one in the next 0.8 s at which a task runs).
-        while (((await handle.describe()).historyLength ?? 0) < RUNNING_EVENTS) await sleep(50);
-        const killAfterMs = Math.round(Math.random() * (inTask ? 800 : 1_500));
+        // At a random point of the run, measured in history events (or the first moment after it at which a task runs).
+        const killAtEvents = RUNNING_EVENTS + Math.floor(Math.random() * (DONE_EVENTS - RUNNING_EVENTS) * 0.6);
         const result = mainResult(handle);
         const finished = result.then(() => 'finished' as const, () => 'finished' as const);
-        const moment = await Promise.race([finished, sleep(killAfterMs).then(() => (inTask ? aTaskRuns(log) : 'a random moment'))]);
+        const reached = async () => {
+          while (((await handle.describe()).historyLength ?? 0) < killAtEvents) await sleep(20);
+          return inTask ? aTaskRuns(log) : 'a random moment';
+        };
+        const moment = await Promise.race([finished, reached()]);
         assert.notEqual(moment, 'finished', 'the run ended before the kill: the program is too short to test anything');
         first.kill('SIGKILL');
         const killedAt = Date.now();
@@ -136,7 +139,7 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
         summary.duplicates += duplicated;
         summary.tasksRunAgain += runAgain.length;
         summary.runs++;
-        t.diagnostic(`worker killed ${killAfterMs} ms into the run or later, at ${moment}; ${lost} items lost, ${duplicated} doubled; tasks run again: ${runAgain.join(', ') || 'none'}`);
+        t.diagnostic(`worker killed after ${killAtEvents} history events, at ${moment}; ${lost} items lost, ${duplicated} doubled; tasks run again: ${runAgain.join(', ') || 'none'}`);
         assert.deepEqual(answer, correctAnswer(ROUNDS, ITEMS));
         assert.deepEqual(settledRunAgain, [], 'tasks that had ended well before the kill ran again');
         summary.correct++;
