@@ -109,10 +109,20 @@ export class StoreCore {
       const [field, keep] = context.once;
       if (keep === 0 || op.opKeepMs !== undefined) return handler(context, op);
       const { record } = context;
-      // A read goes with the look at the record; a wait only starts when there is none.
-      const [recorded, read] = op.block ? [await this.redis.hgetBuffer(record, field)] : await Promise.all([this.redis.hgetBuffer(record, field), handler(context, op)]);
+      if (!op.block) {
+        // A read goes with the look at the record, and its record is sent without waiting for it:
+        // it reaches Redis before anything this connection sends next, so whatever follows the
+        // read is repeated only with it. (It fails only with the connection, which the next
+        // command reports.)
+        const [recorded, answer] = await Promise.all([this.redis.hgetBuffer(record, field), handler(context, op)]);
+        if (recorded) return loads<StateResult<K>>(recorded);
+        this.redis.pipeline().hsetnx(record, field, Buffer.from(dumps(answer))).pexpire(record, keep).exec().catch(() => {});
+        return answer;
+      }
+      // A wait only starts when there is no answer yet, and a copy of it racing this one may answer first.
+      const recorded = await this.redis.hgetBuffer(record, field);
       if (recorded) return loads<StateResult<K>>(recorded);
-      const answer = op.block ? await handler(context, op) : read!;
+      const answer = await handler(context, op);
       if (op.provisional && isNotYet(op.op, answer)) return answer;
       const [[, first], , [, kept]] = (await this.redis.multi().hsetnx(record, field, Buffer.from(dumps(answer))).pexpire(record, keep).hgetBuffer(record, field).exec())! as [unknown, unknown][];
       return first === 1 ? answer : loads<StateResult<K>>(kept as Buffer);
