@@ -44,7 +44,7 @@ const OPS_PER_STRETCH = 1024;
 export type OpIdentity = Required<Pick<StateOp, 'opId' | 'opRecords'>> & Pick<StateOp, 'opKeepMs'>;
 
 /** Whether `op` takes an item (a get or recv): what it answers may be large. */
-export function takes(op: StateOp): boolean {
+function takes(op: StateOp): boolean {
   return op.op === 'queue.get' || op.op === 'connection.recv';
 }
 
