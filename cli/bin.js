@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The `mpflow` command: the TypeScript CLI under tsx's loaders (import and require) in this same
-// process, so that killing `mpflow run` kills the driver itself, with no wrapper left behind.
+// The `mpflow` command: the CLI under tsx's loaders (import and require: programs are TypeScript)
+// in this same process, so that killing `mpflow run` kills the driver itself, with no wrapper left
+// behind. In mpflow's repo the CLI runs from its sources; installed, from its compiled dist/.
+import { existsSync } from 'node:fs';
 import { register as registerImport } from 'tsx/esm/api';
 import { register as registerRequire } from 'tsx/cjs/api';
 
@@ -9,4 +11,4 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 registerImport();
 registerRequire();
-await import('./main.ts');
+await import(existsSync(new URL('./main.ts', import.meta.url)) ? './main.ts' : './main.js');

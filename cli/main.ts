@@ -16,9 +16,11 @@ import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { createWorker, dataConverter } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
+import { initProgram, nextSteps } from './init.js';
 import { costLine, progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
+  mpflow init <dir>
   mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--task-queue NAME] [--no-worker] [--json] [-- args…]
   mpflow worker <program> [--backend local|lambda] [--task-queue NAME] [--json]
   mpflow deploy lambda <program> [--json]
@@ -31,6 +33,8 @@ async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
   const config = readConfig();
   switch (line.command) {
+    case 'init':
+      return init(line);
     case 'run':
       return run(line, config);
     case 'worker':
@@ -52,6 +56,13 @@ async function main(argv: string[]): Promise<void> {
 /** The program the command names, on the task queue `--task-queue` or MPFLOW_TASK_QUEUE names, else its own. */
 function programOf(line: CommandLine, config: Config): Program {
   return resolveProgram(requireOperand(line, 'a program directory'), line.flags['task-queue'] ?? config.taskQueue);
+}
+
+function init(line: CommandLine): void {
+  const dir = requireOperand(line, 'the directory to write the program into');
+  const written = initProgram(dir);
+  log(line, `wrote ${written.join(', ')}\n${nextSteps(dir)}`);
+  emit(line, { written });
 }
 
 async function run(line: CommandLine, config: Config): Promise<void> {

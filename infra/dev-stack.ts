@@ -9,9 +9,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessError } from '../mp-shim/errors.js';
+import { ownModule } from '../compute/own-modules.js';
 import type { Config, DevStackConfig, Endpoints } from '../workers/config.js';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -67,7 +67,7 @@ function services(dev: DevStackConfig) {
   const lambda: Service = {
     name: 'lambda',
     port: dev.lambdaPort,
-    command: (dir) => [process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./lambda-endpoint.ts', import.meta.url)), `${dev.lambdaPort}`, join(dir, 'lambda')]],
+    command: (dir) => [process.execPath, ['--import', 'tsx', ownModule('./lambda-endpoint.ts', import.meta.url), `${dev.lambdaPort}`, join(dir, 'lambda')]],
   };
   const endpoints: Endpoints = {
     temporalAddress: `${HOST}:${dev.temporalPort}`,

@@ -20,10 +20,11 @@ import {
 import { build } from 'esbuild';
 import { ValueError } from '../mp-shim/errors.js';
 import { lambdaClient, type LambdaConfig } from '../compute/lambda/backend.js';
+import { ownConditions, ownModule } from '../compute/own-modules.js';
 import type { Program } from '../workers/program.js';
 import { zip } from './zip.js';
 
-const HANDLER = fileURLToPath(new URL('../compute/lambda/handler.ts', import.meta.url));
+const HANDLER = ownModule('../compute/lambda/handler.ts', import.meta.url);
 const SCRIPTS = new URL('../state/scripts/', import.meta.url);
 /** A role ARN for local endpoints, which do not check it. */
 const LOCAL_ROLE = 'arn:aws:iam::000000000000:role/mpflow-local';
@@ -47,6 +48,9 @@ export async function buildArchive(program: Program): Promise<Buffer> {
     },
     bundle: true,
     platform: 'node',
+    // The tasks' `mpflow` is the one the handler belongs to (one copy of mpflow in the bundle);
+    // 'module' is esbuild's default condition, which a list of conditions replaces.
+    conditions: [...ownConditions, 'module'],
     format: 'esm',
     target: 'node20',
     write: false,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { ComputeBackend, RunContext } from '../compute/backend.js';
+import { resolveMpflowToThisCopy } from '../compute/own-modules.js';
 import { costReport, type CostReport, type Pricing } from '../compute/lambda/cost.js';
 import { NodeTransport, runWithTransport } from '../compute/node-transport.js';
 import { hostPoolWorkers } from '../compute/pool-worker.js';
@@ -107,6 +108,7 @@ export async function runLocal<T = unknown>({ program, entry = 'main', args = []
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
   try {
     return await runWithTransport(transport, async () => {
+      resolveMpflowToThisCopy();
       const module = (await import(pathToFileURL(program.main).href)) as Record<string, unknown>;
       const main = module[entry];
       if (typeof main !== 'function') throw new ValueError(`the program's main.ts exports no function '${entry}'`);

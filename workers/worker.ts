@@ -3,7 +3,6 @@
  * activities that run its tasks and shared-state operations, and the data
  * converter (mpflow's codec, large payloads by claim check).
  */
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
@@ -11,13 +10,14 @@ import type { RedisStore } from '../state/store.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { ClaimCheckCodec, claimStore } from './claim-check.js';
 import type { ComputeBackend } from '../compute/backend.js';
+import { ownModule } from '../compute/own-modules.js';
 import type { Config } from './config.js';
 import type { Program } from './program.js';
 
-export const payloadConverterPath = fileURLToPath(new URL('../workflows/payload-converter.ts', import.meta.url));
-const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-const mpShimPath = fileURLToPath(new URL('../mp-shim/index.ts', import.meta.url));
-const mpShimFsPath = fileURLToPath(new URL('../mp-shim/fs/index.ts', import.meta.url));
+export const payloadConverterPath = ownModule('../workflows/payload-converter.ts', import.meta.url);
+const workflowsPath = ownModule('../workflows/index.ts', import.meta.url);
+const mpShimPath = ownModule('../mp-shim/index.ts', import.meta.url);
+const mpShimFsPath = ownModule('../mp-shim/fs/index.ts', import.meta.url);
 
 /** Shared activities may wait on Redis or the backend; they cost a promise each, not a thread. */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;

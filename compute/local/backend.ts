@@ -4,7 +4,16 @@ import type { RedisStore } from '../../state/store.js';
 import type { ComputeBackend, RunContext, ThreadRequest } from '../backend.js';
 import { ThreadLeaseRenewer } from './thread-leases.js';
 import { withTaskTimeout } from '../timeout.js';
-import { ThreadPool } from './thread-pool.js';
+import { ThreadPool, type ThreadScript } from './thread-pool.js';
+import { ownConditions, ownModule } from '../own-modules.js';
+
+const TASK_THREAD: ThreadScript = {
+  filename: new URL('./task-thread.mjs', import.meta.url),
+  options: {
+    workerData: { taskRuntime: ownModule('../task-runtime.ts', import.meta.url), threadLeases: ownModule('./thread-leases.ts', import.meta.url) },
+    execArgv: [...process.execArgv, ...ownConditions.map((condition) => `--conditions=${condition}`)],
+  },
+};
 
 export class LocalBackend implements ComputeBackend {
   readonly #threads: ThreadPool;
@@ -16,7 +25,7 @@ export class LocalBackend implements ComputeBackend {
     store: RedisStore,
   ) {
     this.#leases = new ThreadLeaseRenewer(store);
-    this.#threads = new ThreadPool(new URL('./task-thread.mjs', import.meta.url), parallelism, this.#leases);
+    this.#threads = new ThreadPool(TASK_THREAD, parallelism, this.#leases);
   }
 
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {

@@ -1,12 +1,16 @@
 // A thread of the local backend. Worker threads do not inherit the parent's module hooks:
-// register tsx here, then load the TypeScript task runner and answer requests by id. Lock
-// leases go to the parent, which renews them however busy this thread's tasks keep it.
-import { parentPort } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
+// register tsx here (tasks.ts is TypeScript, in an ES module or a CommonJS project), then load the task runner the parent names (its
+// sources or its compiled form) and answer requests by id. Lock leases go to the parent, which
+// renews them however busy this thread's tasks keep it.
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { register as registerImport } from 'tsx/esm/api';
+import { register as registerRequire } from 'tsx/cjs/api';
 
-register();
-const { runChunk, keepLeasesWith } = await import('../task-runtime.ts');
-const { ParentLeases } = await import('./thread-leases.ts');
+registerImport();
+registerRequire();
+const { runChunk, keepLeasesWith } = await import(pathToFileURL(workerData.taskRuntime).href);
+const { ParentLeases } = await import(pathToFileURL(workerData.threadLeases).href);
 
 const leases = new ParentLeases((notice) => parentPort.postMessage(notice));
 keepLeasesWith(leases);

@@ -6,7 +6,7 @@
  * other tasks on it fail with ThreadLostError (the caller's retry policy runs
  * them again) and a fresh thread takes its place.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { ProcessError } from '../../mp-shim/errors.js';
 
 export class ThreadLostError extends ProcessError {
@@ -36,12 +36,18 @@ export interface ThreadEvents {
   retired(thread: ThreadHandle): void;
 }
 
+/** What each thread runs: its module, and what it starts with (workerData, Node options). */
+export interface ThreadScript {
+  filename: URL;
+  options?: WorkerOptions;
+}
+
 class Thread implements ThreadHandle {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
 
-  constructor(filename: URL, onLost: (thread: Thread, error: Error) => void, events?: ThreadEvents) {
-    this.worker = new Worker(filename);
+  constructor(script: ThreadScript, onLost: (thread: Thread, error: Error) => void, events?: ThreadEvents) {
+    this.worker = new Worker(script.filename, script.options);
     this.worker.on('message', (message: ThreadReply) => {
       if (message.id === undefined) return events?.notice(this, message);
       const { id, result, error } = message;
@@ -66,7 +72,7 @@ export class ThreadPool {
   #closed = false;
 
   constructor(
-    private readonly filename: URL,
+    private readonly script: ThreadScript,
     readonly size: number,
     private readonly events?: ThreadEvents,
   ) {
@@ -100,7 +106,7 @@ export class ThreadPool {
   }
 
   #spawn(): Thread {
-    return new Thread(this.filename, (thread, error) => this.#replace(thread, error), this.events);
+    return new Thread(this.script, (thread, error) => this.#replace(thread, error), this.events);
   }
 
   /** Retires `thread`, failing what still runs on it, and starts a fresh one in its place. */
