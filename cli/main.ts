@@ -1,5 +1,8 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
+import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
+import type { Client } from '@temporalio/client';
+import protos from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { ComputeBackend } from '../compute/backend.js';
 import { LambdaBackend } from '../compute/lambda/backend.js';
@@ -10,10 +13,12 @@ import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { ValueError } from '../mp-shim/errors.js';
 import type { Dispatch, JobProgress } from '../mp-shim/transport.js';
 import { RedisStore } from '../state/store.js';
-import { connectClient, mainResult, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
+import { connectClient, mainResult, pinRun, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
+import { replayRun } from '../workers/replay.js';
+import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../workers/version.js';
 import { createWorker, dataConverter } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
 import { initProgram, nextSteps } from './init.js';
@@ -26,6 +31,8 @@ const USAGE = `usage:
   mpflow deploy lambda <program> [--json]
   mpflow undeploy lambda <program> [--json]
   mpflow status <workflowId> [--json]
+  mpflow replay <workflowId> [program] [--json]
+  mpflow upgrade <workflowId> <program> [--json]
   mpflow result <workflowId> [--json]
   mpflow dev up [--s3] [--lambda] | down | status [--json]`;
 
@@ -43,6 +50,10 @@ async function main(argv: string[]): Promise<void> {
       return status(line, config);
     case 'result':
       return result(line, config);
+    case 'replay':
+      return replay(line, config);
+    case 'upgrade':
+      return upgrade(line, config);
     case 'dev':
       return dev(line, config);
     case 'deploy':
@@ -97,18 +108,21 @@ async function run(line: CommandLine, config: Config): Promise<void> {
     }
     const client = await connectClient(endpoints, dataConverter(config, store));
     const options = { dispatch, storage, cpuCount: backend.parallelism, pricing: config.pricing };
-    const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options });
-    log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
-    const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
-    // The last progress is read while this process's worker can still answer the query.
-    const outcome = mainResult(handle).finally(() => queryProgress(handle).then(showProgress, () => {}));
-    try {
-      if (line.flags['no-worker']) await outcome;
-      else await (await hostWorker(config, endpoints, program, store, backend)).runUntil(outcome);
-    } finally {
-      clearInterval(watcher);
-    }
-    const value = await outcome;
+    // The worker polls before the run starts: a run is pinned to its code, which a worker must have declared.
+    const hosted = line.flags['no-worker'] ? undefined : await hostWorker(config, endpoints, program, store, backend);
+    const drive = async () => {
+      const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options });
+      log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
+      const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
+      try {
+        // The last progress is read while this process's worker can still answer the query.
+        const value = await mainResult(handle).finally(() => queryProgress(handle).then(showProgress, () => {}));
+        return { handle, value };
+      } finally {
+        clearInterval(watcher);
+      }
+    };
+    const { handle, value } = hosted ? await hosted.runUntil(drive) : await drive();
     const cost = (await handle.describe()).memo?.cost as CostReport | undefined;
     if (cost) log(line, costLine(cost));
     emit(line, { workflowId: handle.workflowId, result: value, cost }, value);
@@ -124,10 +138,18 @@ async function worker(line: CommandLine, config: Config): Promise<void> {
   const store = await RedisStore.connect(endpoints.redisUrl);
   const backend = computeBackend(line, config, program, store);
   const hosted = await hostWorker(config, endpoints, program, store, backend);
-  log(line, `worker for ${program.name} on task queue ${program.taskQueue} (Ctrl-C stops it)`);
+  const version = await codeVersion(program);
+  const client = await connectClient(endpoints, dataConverter(config, store));
   try {
+    const others = await runsOfOtherCode(client, version);
+    if (others.length) {
+      const runs = others.map((run) => `${run.workflowId} (code ${run.buildId})`).join(', ');
+      log(line, `this worker leaves alone ${others.length} open run(s) started with other code, which a worker of their code serves: ${runs}; \`mpflow replay <workflowId> ${line.operands[0]}\` tells whether this code can resume one`);
+    }
+    log(line, `worker for ${program.name} on task queue ${program.taskQueue}, code version ${version.buildId} (Ctrl-C stops it)`);
     await hosted.run();
   } finally {
+    await client.connection.close();
     await backend.close();
     await store.close();
   }
@@ -142,9 +164,13 @@ async function status(line: CommandLine, config: Config): Promise<void> {
     // Only a worker can answer the progress query; a run whose workers are all gone still shows its status.
     const progress = running ? await queryProgress(handle).catch(() => undefined) : [];
     const cost = description.memo?.cost as CostReport | undefined;
-    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, progress, cost, webUi: webUiLink(endpoints, workflowId) };
+    const codeVersion = pinnedVersionOf(description)?.buildId;
+    const workers = await pollersOf(client, description.taskQueue, codeVersion);
+    const activitiesInFlight = description.raw.pendingActivities?.length ?? 0;
+    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, codeVersion, workers, activitiesInFlight, progress, cost, webUi: webUiLink(endpoints, workflowId) };
     if (!line.flags.json) {
-      console.log(`${workflowId}: ${report.status}`);
+      console.log(`${workflowId}: ${report.status}, code version ${codeVersion ?? 'none (started before runs were pinned to their code)'}, ${activitiesInFlight} activities in flight`);
+      for (const worker of workers) console.log(`  worker ${worker.identity} on ${description.taskQueue}: code ${worker.buildId ?? 'unversioned'}, ${worker.runsThisCode ? "this run's code" : 'other code: it leaves this run alone'}`);
       if (!progress) console.log(`  no worker answered the progress query: start one with \`mpflow worker <program>\``);
       for (const job of progress ?? []) console.log(`  ${progressLine(job)}`);
       if (cost) console.log(`  ${costLine(cost)}`);
@@ -208,9 +234,72 @@ async function deploy(line: CommandLine, config: Config): Promise<void> {
 }
 
 async function hostWorker(config: Config, endpoints: Endpoints, program: Program, store: RedisStore, backend: ComputeBackend) {
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN') });
+  installRuntime(config);
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
   return createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend });
+}
+
+/** Core's own warnings are forwarded to the logger (stderr): printed by Core they would go to stdout, which carries only results. */
+function installRuntime(config: Config): void {
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'), telemetryOptions: { logging: { forward: {} } } });
+}
+
+/** Replays a run's history against the program's current main.ts; exit code 1 when they diverge. */
+async function replay(line: CommandLine, config: Config): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id');
+  await withClient(config, async (client, endpoints) => {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    const program = resolveProgram(line.operands[1] ?? programDirOf(description.taskQueue), description.taskQueue);
+    const store = await RedisStore.connect(endpoints.redisUrl);
+    installRuntime(config);
+    try {
+      const verdict = await replayRun(client, program, workflowId, dataConverter(config, store));
+      if (!line.flags.json) console.log(verdict.compatible ? 'compatible: this code can resume the run' : `diverges: ${verdict.divergence}`);
+      emit(line, { workflowId, program: program.dir, ...verdict });
+      if (!verdict.compatible) process.exitCode = 1;
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/**
+ * Moves an open run to the program's current code, which a worker of that code then takes on:
+ * at once when only the tasks changed (a fix), after the replay check when main.ts changed.
+ */
+async function upgrade(line: CommandLine, config: Config): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id and a program directory');
+  if (!line.operands[1]) throw new ValueError(`mpflow upgrade needs the program directory whose code the run moves to\n${USAGE}`);
+  await withClient(config, async (client, endpoints) => {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    if (description.status.name !== 'RUNNING') throw new ValueError(`${workflowId} is ${description.status.name}: only an open run can move to other code`);
+    const program = resolveProgram(line.operands[1], description.taskQueue);
+    const to = await codeVersion(program, description.taskQueue);
+    const from = pinnedVersionOf(description);
+    if (from?.buildId === to.buildId) return log(line, `${workflowId} already runs this code (${to.buildId})`);
+    if (halvesOf(from?.buildId ?? '')?.workflow !== to.workflow) {
+      const store = await RedisStore.connect(endpoints.redisUrl);
+      installRuntime(config);
+      const verdict = await replayRun(client, program, workflowId, dataConverter(config, store)).finally(() => store.close());
+      if (!verdict.compatible) throw new ValueError(`${workflowId} stays on its code: this main.ts cannot resume it (${verdict.divergence})`);
+    }
+    await pinRun(client, workflowId, program, { deploymentName: to.deploymentName, buildId: to.buildId });
+    log(line, `${workflowId} moves from code ${from?.buildId ?? 'unpinned'} to ${to.buildId}: a worker of this code (\`mpflow worker ${line.operands[1]}\`) takes it on`);
+    emit(line, { workflowId, from: from?.buildId, to: to.buildId });
+  });
+}
+
+/** The program a run's task queue names (`mpflow-<name>`), as a directory `<name>` here. */
+function programDirOf(taskQueue: string): string {
+  const name = taskQueue.replace(/^mpflow-/, '');
+  if (name === taskQueue || !existsSync(name)) throw new ValueError(`cannot tell the program of task queue ${taskQueue} from here: name its directory, \`mpflow replay <workflowId> <program>\``);
+  return name;
+}
+
+/** The workers polling `taskQueue` for workflow tasks, and whether each runs the code `buildId`. */
+async function pollersOf(client: Client, taskQueue: string, buildId: string | undefined) {
+  const { pollers } = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name: taskQueue }, taskQueueType: protos.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+  return (pollers ?? []).map((poller) => ({ identity: poller.identity ?? 'unknown', buildId: poller.deploymentOptions?.buildId ?? undefined, runsThisCode: poller.deploymentOptions?.buildId === buildId }));
 }
 
 async function withClient(config: Config, use: (client: Awaited<ReturnType<typeof connectClient>>, endpoints: Endpoints) => Promise<void>): Promise<void> {
@@ -259,7 +348,7 @@ function progressPrinter(): (progress: JobProgress[]) => void {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(),
   (error: unknown) => {
     const failure = unwrapFailure(error);
     console.error(failure instanceof ValueError ? `mpflow: ${failure.message}` : failure);

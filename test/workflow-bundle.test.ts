@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { resolveProgram } from '../workers/program.js';
-import { bundleProgram } from '../workers/worker.js';
+import { bundleProgram } from '../workers/bundle.js';
 
 describe('the workflow bundle', { timeout: 120_000 }, () => {
   it('holds the main program and mp-shim but no Redis client, AWS SDK or Node built-in', async () => {

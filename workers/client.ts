@@ -1,12 +1,15 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
+import protos from '@temporalio/proto';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
 import type { Endpoints } from './config.js';
 import type { Program } from './program.js';
+import { codeVersion } from './version.js';
 
 export async function connectClient(endpoints: Endpoints, dataConverter: DataConverter): Promise<Client> {
   let connection: Connection;
@@ -28,16 +31,61 @@ export interface StartRequest {
   options: Partial<RunOptions> & Pick<RunOptions, 'cpuCount' | 'storage' | 'pricing'>;
 }
 
-/** Starts the main program's workflow, or attaches to the open run with the same id. */
-export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
+/** How long a start waits for a worker of the program's code to poll its task queue: one may be starting. */
+const WORKER_WAIT_MS = 15_000;
+
+/**
+ * Starts the main program's workflow pinned to the program's code version (only workers of
+ * that code take its tasks), or attaches to the open run with the same id.
+ */
+export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue = program.taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
   const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, ...options } };
-  return client.workflow.start('mainProgram', {
-    taskQueue: taskQueue ?? program.taskQueue,
-    workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,
-    args: [input],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    staticSummary: `mpflow run ${program.name} ${entry}(${summarize(args)})`,
-  });
+  const { deploymentName, buildId } = await codeVersion(program, taskQueue);
+  const start = () =>
+    client.workflow.start('mainProgram', {
+      taskQueue,
+      workflowId: workflowId ?? `${program.name}-${crypto.randomUUID().slice(0, 8)}`,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      versioningOverride: { pinnedTo: { deploymentName, buildId } },
+      staticSummary: `mpflow run ${program.name} ${entry}(${summarize(args)})`,
+    });
+  return whenAWorkerRuns({ program, deploymentName, buildId }, start, 'or run without --no-worker');
+}
+
+/** Moves the open run `workflowId` to `version` of `program`'s code. */
+export async function pinRun(client: Client, workflowId: string, program: Program, version: WorkerDeploymentVersion): Promise<void> {
+  const pinned = protos.temporal.api.workflow.v1.VersioningOverride.PinnedOverrideBehavior.PINNED_OVERRIDE_BEHAVIOR_PINNED;
+  await whenAWorkerRuns({ program, ...version }, () =>
+    client.workflowService.updateWorkflowExecutionOptions({
+      namespace: client.options.namespace,
+      workflowExecution: { workflowId },
+      workflowExecutionOptions: { versioningOverride: { pinned: { behavior: pinned, version } } },
+      updateMask: { paths: ['versioning_override'] },
+    }),
+  );
+}
+
+/** `pin()` (a run pinned to a version), retried until a worker of that version has polled its task queue: one may be starting. */
+async function whenAWorkerRuns<T>({ program, deploymentName, buildId }: WorkerDeploymentVersion & { program: Program }, pin: () => Promise<T>, otherwise = ''): Promise<T> {
+  for (const deadline = Date.now() + WORKER_WAIT_MS; ; await sleep(250)) {
+    try {
+      return await pin();
+    } catch (error) {
+      if (!versionAbsent(error)) throw error;
+      if (Date.now() > deadline) {
+        throw new ProcessError(`no worker with this code of ${program.name} (version ${buildId}) polls task queue ${deploymentName}: start \`mpflow worker ${program.dir}\` from this code${otherwise && `, ${otherwise}`}`);
+      }
+    }
+  }
+}
+
+/** The server's answer to a run pinned to a version no worker of the task queue has declared yet. */
+function versionAbsent(error: unknown): boolean {
+  for (let cause = error as { message?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (/Pinned version .* is not present in task queue/.test(cause.message ?? '')) return true;
+  }
+  return false;
 }
 
 const SUMMARY_LENGTH = 120;

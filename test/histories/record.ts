@@ -1,0 +1,47 @@
+/**
+ * Records the histories test/histories.test.ts replays: small runs of the examples and of the
+ * behaviour suites, on the durable engine, as this version of mpflow makes them (each history
+ * in the server's binary encoding, base64, beside what was run). Run it to add
+ * a recording (`node --import tsx --conditions=mpflow-source test/histories/record.ts`); it
+ * never overwrites one, since each stands for runs in flight when mpflow changes.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import protos from '@temporalio/proto';
+import { harness } from '../../testing/harness.js';
+import { mainResult, startMain } from '../../workers/client.js';
+import { storageUrl } from '../../workers/config.js';
+
+export interface Recording {
+  program: string;
+  entry: string;
+  args: unknown[];
+}
+
+const RECORDINGS: Recording[] = [
+  { program: 'examples/pi', entry: 'main', args: [200_000, 2] },
+  { program: 'examples/pingpong', entry: 'mainToTask', args: [5] },
+  { program: 'test/programs/semantics', entry: 'applyAndCallbacks', args: [] },
+  { program: 'test/programs/semantics', entry: 'imapStreamsInOrder', args: [] },
+  { program: 'test/programs/shared', entry: 'lockedReadModifyWrite', args: [3, 3] },
+  { program: 'test/programs/shared', entry: 'joinableQueueJoins', args: [] },
+  { program: 'test/programs/shared', entry: 'barrierSplitBetweenMainAndTasks', args: [] },
+];
+
+const mpflowVersion = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+
+for (const recording of RECORDINGS) {
+  const file = new URL(`./${recording.program.split('/').at(-1)}.${recording.entry}.json`, import.meta.url);
+  if (existsSync(file)) continue;
+  const h = await harness('temporal', recording.program);
+  try {
+    const handle = await startMain(h.client!, { program: h.program, entry: recording.entry, args: recording.args, taskQueue: h.taskQueue, options: { cpuCount: 2, storage: storageUrl(h.config), pricing: h.config.pricing } });
+    await mainResult(handle);
+    const history = await handle.fetchHistory();
+    const encoded = Buffer.from(protos.temporal.api.history.v1.History.encode(history).finish()).toString('base64');
+    writeFileSync(file, `${JSON.stringify({ ...recording, recordedWith: mpflowVersion, events: history.events?.length, history: encoded }, null, 2)}\n`);
+    console.log(`recorded ${file.pathname}: ${history.events?.length} events`);
+  } finally {
+    await h.close();
+  }
+}
