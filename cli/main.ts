@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { Client } from '@temporalio/client';
 import protos from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { ComputeBackend } from '../compute/backend.js';
 import { LambdaBackend } from '../compute/lambda/backend.js';
 import type { CostReport } from '../compute/lambda/cost.js';
@@ -19,7 +19,7 @@ import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { replayRun } from '../workers/replay.js';
 import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../workers/version.js';
-import { createWorker, dataConverter } from '../workers/worker.js';
+import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
 import { initProgram, nextSteps } from './init.js';
 import { costLine, progressLine, toJson } from './output.js';
@@ -237,11 +237,6 @@ async function hostWorker(config: Config, endpoints: Endpoints, program: Program
   installRuntime(config);
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
   return createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend });
-}
-
-/** Core's own warnings are forwarded to the logger (stderr): printed by Core they would go to stdout, which carries only results. */
-function installRuntime(config: Config): void {
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'), telemetryOptions: { logging: { forward: {} } } });
 }
 
 /** Replays a run's history against the program's current main.ts; exit code 1 when they diverge. */

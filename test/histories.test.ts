@@ -10,12 +10,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import protos from '@temporalio/proto';
 import { payloadConverterPath } from '../workers/bundle.js';
+import { readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
 import { replayHistory } from '../workers/replay.js';
+import { installRuntime } from '../workers/worker.js';
 import type { Recording } from './histories/record.js';
 
 const DIR = new URL('./histories/', import.meta.url);
 const recordings = readdirSync(DIR).filter((file) => file.endsWith('.json'));
+installRuntime(readConfig());
 
 describe('recorded runs replay on this version of mpflow', { timeout: 300_000 }, () => {
   it('has recordings to replay', () => {

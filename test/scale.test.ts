@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mainResult, startMain } from '../workers/client.js';
 import { readConfig, storageUrl } from '../workers/config.js';
 import { defaultRunOptions, type RunOptions } from '../workflows/definitions.js';
 import { harness, type Harness } from '../testing/harness.js';
@@ -16,13 +17,8 @@ describe('maps larger than one workflow holds (activity dispatch)', { timeout: 3
   after(() => h.close());
 
   it('a map of more chunks than the limit runs in child workflows and returns every result', async () => {
-    const workflowId = `batched-${Date.now()}`;
-    const handle = await h.client!.workflow.start('mainProgram', {
-      taskQueue: h.taskQueue!,
-      workflowId,
-      args: [{ entry: 'sumOfSquares', args: [4, 200], options }],
-    });
-    assert.equal(await handle.result(), sumOfSquares(200));
+    const handle = await startMain(h.client!, { program: h.program, entry: 'sumOfSquares', args: [4, 200], taskQueue: h.taskQueue, options });
+    assert.equal(await mainResult(handle), sumOfSquares(200));
     let children = 0;
     for (const event of (await handle.fetchHistory()).events ?? []) {
       if (event.childWorkflowExecutionCompletedEventAttributes) children++;

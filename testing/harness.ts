@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
 import { LocalBackend } from '../compute/local/backend.js';
@@ -20,7 +20,7 @@ import { connectClient, mainResult, startMain } from '../workers/client.js';
 import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
-import { createWorker, dataConverter } from '../workers/worker.js';
+import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import type { RunOptions } from '../workflows/definitions.js';
 
 export type EngineName = 'local' | 'temporal';
@@ -39,8 +39,6 @@ export interface Harness {
   readonly taskQueue?: string;
   close(): Promise<void>;
 }
-
-let runtimeInstalled = false;
 
 /** Where tasks run: worker threads here, or a Lambda function (deployed by the caller). */
 export type BackendChoice = { kind: 'local' } | { kind: 'lambda'; config: LambdaConfig };
@@ -64,10 +62,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
       close: closeServices,
     };
   }
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installRuntime(config);
   const taskQueue = `test-${program.name}-${randomUUID().slice(0, 8)}`;
   const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
   const worker = await createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });

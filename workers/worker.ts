@@ -4,7 +4,7 @@
  * converter (mpflow's codec, large payloads by claim check). The worker declares
  * its code version: it takes only the runs started with that code.
  */
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
 import type { RedisStore } from '../state/store.js';
@@ -21,6 +21,19 @@ const MAX_CONCURRENT_ACTIVITIES = 2_000;
 /** mpflow's codec for payloads, large ones kept aside by claim check (MPFLOW_CLAIM_CHECK). */
 export function dataConverter(config: Config, store: RedisStore): DataConverter {
   return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(claimStore(config, store))] };
+}
+
+let runtimeInstalled = false;
+
+/**
+ * The process's Temporal runtime, once: its logger on stderr at the configured level, and
+ * Core's own warnings forwarded to it (printed by Core they would go to stdout, which carries
+ * only results).
+ */
+export function installRuntime(config: Config): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'), telemetryOptions: { logging: { forward: {} } } });
+  runtimeInstalled = true;
 }
 
 export interface WorkerDeps {
