@@ -34,6 +34,6 @@ export function nextSteps(shown: string): string {
 function readme(name: string, shown: string): string {
   return `# ${name}
 
-An [mpflow](https://www.npmjs.com/package/mpflow) program: \`main.ts\` is the main program (a durable workflow), \`tasks.ts\` holds the functions its processes run. Run it with \`npx mpflow run ${shown} -- 10 4\` (arguments after \`--\` go to \`main\`); its task queue is \`mpflow-${name}\`.
+An mpflow program: \`main.ts\` is the main program (a durable workflow), \`tasks.ts\` holds the functions its processes run. Run it with \`npx mpflow run ${shown} -- 10 4\` (arguments after \`--\` go to \`main\`); its task queue is \`mpflow-${name}\`.
 `;
 }
