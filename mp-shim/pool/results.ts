@@ -97,6 +97,7 @@ export class MapResult<T> extends AsyncResult<T[]> {
     super(id, callbacks);
     this.#values = new Array(length);
     this.#remaining = length === 0 ? 0 : Math.ceil(length / chunksize);
+    this.#report();
     if (this.#remaining === 0) this.settle([true, this.#values]);
   }
 
@@ -108,10 +109,15 @@ export class MapResult<T> extends AsyncResult<T[]> {
     } else {
       this.#failed++;
     }
-    const chunks = Math.ceil(this.length / this.chunksize);
-    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks, done: chunks - this.#remaining, failed: this.#failed });
+    this.#report();
     if (!outcome[0]) this.settle(outcome);
     else if (this.#remaining === 0) this.settle([true, this.#values]);
+  }
+
+  /** The map's progress, from its start (none of its chunks done) to its end. */
+  #report(): void {
+    const chunks = Math.ceil(this.length / this.chunksize);
+    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks, done: chunks - this.#remaining, failed: this.#failed });
   }
 
 }
@@ -130,14 +136,19 @@ export class IMapIterator<T> implements AsyncIterable<T> {
   constructor(readonly id: number, readonly length: number, readonly chunksize: number, ordered: boolean, readonly task: string) {
     this.#ordered = ordered;
     this.#chunks = new Array(length === 0 ? 0 : Math.ceil(length / chunksize));
+    this.#report();
   }
 
   setChunk(index: number, outcome: Outcome): void {
     this.#chunks[index] = outcome;
     this.#arrived.push(index);
     if (!outcome[0]) this.#failed++;
-    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks: this.#chunks.length, done: this.#arrived.length, failed: this.#failed });
+    this.#report();
     this.#wake?.();
+  }
+
+  #report(): void {
+    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks: this.#chunks.length, done: this.#arrived.length, failed: this.#failed });
   }
 
   get finished(): boolean {
