@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import type { ComputeBackend } from '../compute/backend.js';
@@ -242,19 +243,14 @@ async function hostWorker(config: Config, endpoints: Endpoints, program: Program
 /** Replays a run's history against the program's current main.ts; exit code 1 when they diverge. */
 async function replay(line: CommandLine, config: Config): Promise<void> {
   const workflowId = requireOperand(line, 'a workflow id');
-  await withClient(config, async (client, endpoints) => {
+  await withClient(config, async (client, _endpoints, converter) => {
     const description = await client.workflow.getHandle(workflowId).describe();
     const program = resolveProgram(line.operands[1] ?? programDirOf(description.taskQueue), description.taskQueue);
-    const store = await RedisStore.connect(endpoints.redisUrl);
     installRuntime(config);
-    try {
-      const verdict = await replayRun(client, program, workflowId, dataConverter(config, store));
-      if (!line.flags.json) console.log(verdict.compatible ? 'compatible: this code can resume the run' : `diverges: ${verdict.divergence}`);
-      emit(line, { workflowId, program: program.dir, ...verdict });
-      if (!verdict.compatible) process.exitCode = 1;
-    } finally {
-      await store.close();
-    }
+    const verdict = await replayRun(client, program, workflowId, converter);
+    if (!line.flags.json) console.log(verdict.compatible ? 'compatible: this code can resume the run' : `diverges: ${verdict.divergence}`);
+    emit(line, { workflowId, program: program.dir, ...verdict });
+    if (!verdict.compatible) process.exitCode = 1;
   });
 }
 
@@ -265,7 +261,7 @@ async function replay(line: CommandLine, config: Config): Promise<void> {
 async function upgrade(line: CommandLine, config: Config): Promise<void> {
   const workflowId = requireOperand(line, 'a workflow id and a program directory');
   if (!line.operands[1]) throw new ValueError(`mpflow upgrade needs the program directory whose code the run moves to\n${USAGE}`);
-  await withClient(config, async (client, endpoints) => {
+  await withClient(config, async (client, _endpoints, converter) => {
     const description = await client.workflow.getHandle(workflowId).describe();
     if (description.status.name !== 'RUNNING') throw new ValueError(`${workflowId} is ${description.status.name}: only an open run can move to other code`);
     const program = resolveProgram(line.operands[1], description.taskQueue);
@@ -273,9 +269,8 @@ async function upgrade(line: CommandLine, config: Config): Promise<void> {
     const from = pinnedVersionOf(description);
     if (from?.buildId === to.buildId) return log(line, `${workflowId} already runs this code (${to.buildId})`);
     if (halvesOf(from?.buildId ?? '')?.workflow !== to.workflow) {
-      const store = await RedisStore.connect(endpoints.redisUrl);
       installRuntime(config);
-      const verdict = await replayRun(client, program, workflowId, dataConverter(config, store)).finally(() => store.close());
+      const verdict = await replayRun(client, program, workflowId, converter);
       if (!verdict.compatible) throw new ValueError(`${workflowId} stays on its code: this main.ts cannot resume it (${verdict.divergence})`);
     }
     await pinRun(client, workflowId, program, { deploymentName: to.deploymentName, buildId: to.buildId });
@@ -297,12 +292,14 @@ async function pollersOf(client: Client, taskQueue: string, buildId: string | un
   return (pollers ?? []).map((poller) => ({ identity: poller.identity ?? 'unknown', buildId: poller.deploymentOptions?.buildId ?? undefined, runsThisCode: poller.deploymentOptions?.buildId === buildId }));
 }
 
-async function withClient(config: Config, use: (client: Awaited<ReturnType<typeof connectClient>>, endpoints: Endpoints) => Promise<void>): Promise<void> {
+/** A client for the command, and the data converter it decodes payloads with (a replay decodes the same way). */
+async function withClient(config: Config, use: (client: Client, endpoints: Endpoints, converter: DataConverter) => Promise<void>): Promise<void> {
   const endpoints = await resolveEndpoints(config, { temporal: true });
   const store = await RedisStore.connect(endpoints.redisUrl);
-  const client = await connectClient(endpoints, dataConverter(config, store));
+  const converter = dataConverter(config, store);
+  const client = await connectClient(endpoints, converter);
   try {
-    await use(client, endpoints);
+    await use(client, endpoints, converter);
   } finally {
     await client.connection.close();
     await store.close();

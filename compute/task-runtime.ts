@@ -15,6 +15,7 @@ import { chunkRecords } from '../state/keys.js';
 import { RedisStore, type Leases } from '../state/store.js';
 import type { RunContext, ThreadRequest } from './backend.js';
 import { NodeTransport, runWithTransport, type OpIdentity } from './node-transport.js';
+import { resolveMpflowToThisCopy } from './own-modules.js';
 
 type TasksModule = Record<string, unknown>;
 
@@ -160,6 +161,7 @@ export function provideTasks(path: string, tasks: TasksModule): void {
 function loadTasks(path: string): Promise<TasksModule> {
   let loaded = modules.get(path);
   if (!loaded) {
+    resolveMpflowToThisCopy();
     loaded = import(pathToFileURL(path).href).catch((error: Error) => {
       modules.delete(path);
       throw new ProcessError(`cannot load the tasks module ${path}: ${error.message}`, { cause: error });

@@ -51,6 +51,9 @@ function services(dev: DevStackConfig) {
         // Measured on bench/fork-join at n = 1024: 17.4 s of overhead with SQLite's defaults, 10.6 s with these.
         // A killed server keeps every committed transaction; only an OS crash can lose the last ones.
         ...['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off'],
+        // Every program is a worker deployment and every code edit a version of it (workers/version.ts); a
+        // development server sees many (each test harness has its own task queue), past the defaults of 100.
+        ...['--dynamic-config-value', 'matching.maxDeployments=100000', '--dynamic-config-value', 'matching.maxVersionsInDeployment=100000'],
       ],
     ],
   };

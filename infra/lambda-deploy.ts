@@ -20,7 +20,7 @@ import {
 import { build } from 'esbuild';
 import { ValueError } from '../mp-shim/errors.js';
 import { lambdaClient, type LambdaConfig } from '../compute/lambda/backend.js';
-import { ownConditions, ownModule } from '../compute/own-modules.js';
+import { ownEntryPoints, ownModule } from '../compute/own-modules.js';
 import type { Program } from '../workers/program.js';
 import { zip } from './zip.js';
 
@@ -48,9 +48,8 @@ export async function buildArchive(program: Program): Promise<Buffer> {
     },
     bundle: true,
     platform: 'node',
-    // The tasks' `mpflow` is the one the handler belongs to (one copy of mpflow in the bundle);
-    // 'module' is esbuild's default condition, which a list of conditions replaces.
-    conditions: [...ownConditions, 'module'],
+    // The tasks' `mpflow` is the one the handler belongs to: one copy of mpflow in the bundle.
+    alias: ownEntryPoints,
     format: 'esm',
     target: 'node20',
     write: false,

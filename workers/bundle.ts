@@ -1,13 +1,11 @@
 /** A program's main.ts bundled as workflow code, with mpflow's workflows and payload converter. */
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { ownModule } from '../compute/own-modules.js';
+import { ownEntryPoints, ownModule } from '../compute/own-modules.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { Program } from './program.js';
 
 export const payloadConverterPath = ownModule('../workflows/payload-converter.ts', import.meta.url);
 const workflowsPath = ownModule('../workflows/index.ts', import.meta.url);
-const mpShimPath = ownModule('../mp-shim/index.ts', import.meta.url);
-const mpShimFsPath = ownModule('../mp-shim/fs/index.ts', import.meta.url);
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
 
@@ -23,7 +21,7 @@ export function bundleProgram(program: Program): Promise<WorkflowBundle> {
         // Module ids are paths relative to the context: from the program's directory, copies of a project at other paths (or run from another directory) bundle to the same code.
         config.context = program.dir;
         config.resolve ??= {};
-        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: mpShimPath, 'mpflow/fs$': mpShimFsPath };
+        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: ownEntryPoints.mpflow, 'mpflow/fs$': ownEntryPoints['mpflow/fs'] };
         return config;
       },
     }).catch((error: Error) => {

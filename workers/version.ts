@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
-import { ownConditions } from '../compute/own-modules.js';
 import type { Program } from './program.js';
 import { bundleProgram } from './bundle.js';
 
@@ -36,7 +35,7 @@ export async function codeVersion(program: Program, taskQueue = program.taskQueu
 }
 
 /** `<workflow>-<tasks>`: a build id says which half of the code changed. */
-export function buildIdOf(workflow: string, tasks: string): string {
+function buildIdOf(workflow: string, tasks: string): string {
   return `${workflow}-${tasks}`;
 }
 
@@ -62,7 +61,6 @@ async function tasksHash(program: Program): Promise<string> {
     packages: 'external',
     platform: 'node',
     format: 'esm',
-    conditions: [...ownConditions, 'module'],
     write: false,
     logLevel: 'silent',
   });

@@ -5,14 +5,11 @@ import type { ComputeBackend, RunContext, ThreadRequest } from '../backend.js';
 import { ThreadLeaseRenewer } from './thread-leases.js';
 import { withTaskTimeout } from '../timeout.js';
 import { ThreadPool, type ThreadScript } from './thread-pool.js';
-import { ownConditions, ownModule } from '../own-modules.js';
+import { ownModule } from '../own-modules.js';
 
 const TASK_THREAD: ThreadScript = {
   filename: new URL('./task-thread.mjs', import.meta.url),
-  options: {
-    workerData: { taskRuntime: ownModule('../task-runtime.ts', import.meta.url), threadLeases: ownModule('./thread-leases.ts', import.meta.url) },
-    execArgv: [...process.execArgv, ...ownConditions.map((condition) => `--conditions=${condition}`)],
-  },
+  options: { workerData: { taskRuntime: ownModule('../task-runtime.ts', import.meta.url), threadLeases: ownModule('./thread-leases.ts', import.meta.url) } },
 };
 
 export class LocalBackend implements ComputeBackend {

@@ -1,7 +1,7 @@
 // A thread of the local backend. Worker threads do not inherit the parent's module hooks:
-// register tsx here (tasks.ts is TypeScript, in an ES module or a CommonJS project), then load the task runner the parent names (its
-// sources or its compiled form) and answer requests by id. Lock leases go to the parent, which
-// renews them however busy this thread's tasks keep it.
+// register tsx here (tasks.ts is TypeScript, in an ES module or a CommonJS project), then load
+// the task runner the parent names (its sources or its compiled form) and answer requests by
+// id. Lock leases go to the parent, which renews them however busy this thread's tasks keep it.
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register as registerImport } from 'tsx/esm/api';

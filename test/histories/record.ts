@@ -2,7 +2,7 @@
  * Records the histories test/histories.test.ts replays: small runs of the examples and of the
  * behaviour suites, on the durable engine, as this version of mpflow makes them (each history
  * in the server's binary encoding, base64, beside what was run). Run it to add
- * a recording (`node --import tsx --conditions=mpflow-source test/histories/record.ts`); it
+ * a recording (`npx tsx test/histories/record.ts`); it
  * never overwrites one, since each stands for runs in flight when mpflow changes.
  */
 import { existsSync, writeFileSync } from 'node:fs';
