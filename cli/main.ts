@@ -1,7 +1,7 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
 import { existsSync } from 'node:fs';
 import { inspect } from 'node:util';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
@@ -14,7 +14,7 @@ import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { ValueError } from '../mp-shim/errors.js';
 import type { Dispatch, JobProgress } from '../mp-shim/transport.js';
 import { RedisStore } from '../state/store.js';
-import { connectClient, mainResult, pinRun, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
+import { connectClient, historyWarning, mainResult, pinRun, queryHistory, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
@@ -23,7 +23,7 @@ import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../work
 import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
 import { initProgram, nextSteps } from './init.js';
-import { costLine, progressLine, toJson } from './output.js';
+import { costLine, historyLine, progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
   mpflow init <dir>
@@ -108,23 +108,24 @@ async function run(line: CommandLine, config: Config): Promise<void> {
       return emit(line, { engine, result: value, cost }, value);
     }
     const client = await connectClient(endpoints, dataConverter(config, store));
-    const options = { dispatch, storage, cpuCount: backend.parallelism, pricing: config.pricing };
+    const options = { dispatch, storage, cpuCount: backend.parallelism, pricing: config.pricing, historyLimit: config.historyLimit };
     // The worker polls before the run starts: a run is pinned to its code, which a worker must have declared.
     const hosted = line.flags['no-worker'] ? undefined : await hostWorker(config, endpoints, program, store, backend);
     const drive = async () => {
       const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options });
       log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
-      const watcher = setInterval(() => queryProgress(handle).then(showProgress, () => {}), 500);
+      const watcher = setInterval(watchRun(handle, showProgress, (message) => log(line, message)), 500);
       try {
-        // The last progress is read while this process's worker can still answer the query.
-        const value = await mainResult(handle).finally(() => queryProgress(handle).then(showProgress, () => {}));
-        return { handle, value };
+        return { handle, value: await mainResult(handle) };
       } finally {
         clearInterval(watcher);
       }
     };
     const { handle, value } = hosted ? await hosted.runUntil(drive) : await drive();
-    const cost = (await handle.describe()).memo?.cost as CostReport | undefined;
+    // The last run of the chain keeps the final progress and the cost in its memo: a closed run is not queried.
+    const memo = (await handle.describe()).memo;
+    if (memo?.progress) showProgress(memo.progress as JobProgress[]);
+    const cost = memo?.cost as CostReport | undefined;
     if (cost) log(line, costLine(cost));
     emit(line, { workflowId: handle.workflowId, result: value, cost }, value);
   } finally {
@@ -163,14 +164,19 @@ async function status(line: CommandLine, config: Config): Promise<void> {
     const description = await handle.describe();
     const running = description.status.name === 'RUNNING';
     // Only a worker can answer the progress query; a run whose workers are all gone still shows its status.
-    const progress = running ? await queryProgress(handle).catch(() => undefined) : [];
+    const progress = running ? await queryProgress(handle).catch(() => undefined) : ((description.memo?.progress as JobProgress[] | undefined) ?? []);
+    const history = running ? await queryHistory(handle).catch(() => undefined) : undefined;
+    const run = history?.run ?? ((description.memo?.run as number | undefined) ?? 1);
+    const warning = history && historyWarning(history);
     const cost = description.memo?.cost as CostReport | undefined;
     const codeVersion = pinnedVersionOf(description)?.buildId;
     const workers = await pollersOf(client, description.taskQueue, codeVersion);
     const activitiesInFlight = description.raw.pendingActivities?.length ?? 0;
-    const report = { workflowId, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime, codeVersion, workers, activitiesInFlight, progress, cost, webUi: webUiLink(endpoints, workflowId) };
+    const report = { workflowId, status: description.status.name, run, checkpoints: run - 1, history, warning, startTime: description.startTime, closeTime: description.closeTime, codeVersion, workers, activitiesInFlight, progress, cost, webUi: webUiLink(endpoints, workflowId) };
     if (!line.flags.json) {
       console.log(`${workflowId}: ${report.status}, code version ${codeVersion ?? 'none (started before runs were pinned to their code)'}, ${activitiesInFlight} activities in flight`);
+      console.log(`  ${history ? historyLine(history) : `run ${run} of the chain (${run - 1} checkpoints)`}`);
+      if (warning) console.log(`  warning: ${warning}`);
       for (const worker of workers) console.log(`  worker ${worker.identity} on ${description.taskQueue}: code ${worker.buildId ?? 'unversioned'}, ${worker.runsThisCode ? "this run's code" : 'other code: it leaves this run alone'}`);
       if (!progress) console.log(`  no worker answered the progress query: start one with \`mpflow worker <program>\``);
       for (const job of progress ?? []) console.log(`  ${progressLine(job)}`);
@@ -324,6 +330,24 @@ function log(line: CommandLine, message: string): void {
 function emit(line: CommandLine, report: object, value?: unknown): void {
   if (line.flags.json) console.log(toJson(report));
   else if (arguments.length > 2) console.log(typeof value === 'string' ? value : inspect(value, { depth: 6, colors: process.stdout.isTTY }));
+}
+
+/**
+ * What `mpflow run` shows while the run is open: its maps' progress, a line at each checkpoint,
+ * and a warning once the history nears its limit.
+ */
+function watchRun(handle: WorkflowHandle, showProgress: (progress: JobProgress[]) => void, say: (message: string) => void): () => void {
+  let run = 1;
+  let warned = false;
+  return () => {
+    queryProgress(handle).then(showProgress, () => {});
+    queryHistory(handle).then((history) => {
+      if (history.run > run) say(`checkpoint: ${handle.workflowId} carries on in run ${(run = history.run)}`);
+      const warning = historyWarning(history);
+      if (warning && !warned) say(`warning: ${warning}`);
+      warned = Boolean(warning);
+    }, () => {});
+  };
 }
 
 function progressPrinter(): (progress: JobProgress[]) => void {

@@ -1,6 +1,7 @@
 /** What the CLI prints: JSON that survives BigInt, Map, Set and typed arrays, and progress lines. */
 import type { CostReport } from '../compute/lambda/cost.js';
 import type { JobProgress } from '../mp-shim/transport.js';
+import { historyShare, type HistoryUse } from '../workflows/definitions.js';
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
@@ -24,4 +25,10 @@ export function progressLine({ job, task, chunks, done, failed }: JobProgress): 
 export function costLine(cost: CostReport): string {
   const { perGbSecond, perRequest } = cost.pricing;
   return `cost: ${cost.invocations.toLocaleString('en')} Lambda invocations, ${cost.billedGbSeconds.toFixed(1)} GB-s billed, ${cost.redisCommands.toLocaleString('en')} Redis commands ≈ $${cost.estimatedUsd.toFixed(6)} (at $${perGbSecond}/GB-s, $${perRequest}/request)`;
+}
+
+/** `run 3 of the chain (2 checkpoints), history 1,210 events, 0.4 MB: 4 % of its limit` */
+export function historyLine(use: HistoryUse): string {
+  const checkpoints = use.run - 1;
+  return `run ${use.run} of the chain (${checkpoints} checkpoint${checkpoints === 1 ? '' : 's'}), history ${use.events.toLocaleString('en')} events, ${(use.bytes / 1e6).toFixed(1)} MB: ${Math.round(historyShare(use) * 100)} % of its limit`;
 }

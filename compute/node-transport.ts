@@ -97,6 +97,9 @@ export abstract class NodeTransport implements Transport {
     return executeFileOp(this.storage, op);
   }
 
+  /** Only a durable main program's history grows: here a checkpoint has nothing to do. */
+  async checkpoint(): Promise<void> {}
+
   async sleep(ms: number): Promise<void> {
     await sleep(ms);
   }

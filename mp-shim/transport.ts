@@ -337,6 +337,12 @@ export interface Transport {
   readonly lockLeaseMs: number;
   /** Runs a task to completion in the calling process's way (a barrier's action): resolves to `dumps(Outcome)`. */
   runTask(call: ChunkCall): Promise<Uint8Array>;
+  /**
+   * Carries the main program on in a fresh run called with `args` when this run's history calls
+   * for it, once `settle` has closed what the run holds (it names the processes still running,
+   * which postpone the checkpoint); returns at once otherwise.
+   */
+  checkpoint(args: unknown[], settle: () => Promise<string[]>): Promise<void>;
   sleep(ms: number): Promise<void>;
   /** True when `promise` settled within `timeoutMs` (`undefined`: wait until it does). */
   settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean>;

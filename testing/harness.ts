@@ -73,7 +73,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
     client,
     taskQueue,
     run: async (entry, ...args) =>
-      mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, storage, pricing: config.pricing, ...options } })),
+      mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, storage, pricing: config.pricing, historyLimit: config.historyLimit, ...options } })),
     close: async () => {
       worker.shutdown();
       await running;

@@ -1,12 +1,12 @@
 /** The client side of the durable engine: start or attach to a main program's workflow, watch it, get its result. */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { ProcessError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
-import { defaultRunOptions, progressQuery, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
+import { defaultRunOptions, HISTORY_SHARES, historyQuery, historyReport, historyShare, progressQuery, type HistoryUse, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
 import type { Endpoints } from './config.js';
 import type { Program } from './program.js';
 import { codeVersion } from './version.js';
@@ -18,7 +18,8 @@ export async function connectClient(endpoints: Endpoints, dataConverter: DataCon
   } catch (error) {
     throw new ProcessError(`cannot reach Temporal at ${endpoints.temporalAddress}: ${(error as Error).message} (set TEMPORAL_ADDRESS, or run \`mpflow dev up\`)`);
   }
-  return new Client({ connection, namespace: endpoints.temporalNamespace, dataConverter });
+  // A closed run's queries are refused by the server: answering one would replay its whole history on a worker.
+  return new Client({ connection, namespace: endpoints.temporalNamespace, dataConverter, workflow: { queryRejectCondition: 'NOT_OPEN' } });
 }
 
 export interface StartRequest {
@@ -38,7 +39,7 @@ const WORKER_WAIT_MS = 15_000;
  * Starts the main program's workflow pinned to the program's code version (only workers of
  * that code take its tasks), or attaches to the open run with the same id.
  */
-export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue = program.taskQueue, options }: StartRequest): Promise<WorkflowHandle> {
+export async function startMain(client: Client, { program, entry = 'main', args = [], workflowId, taskQueue = program.taskQueue, options }: StartRequest): Promise<WorkflowHandleWithFirstExecutionRunId> {
   const input: MainProgramInput = { entry, args, options: { ...defaultRunOptions, ...options } };
   const { deploymentName, buildId } = await codeVersion(program, taskQueue);
   const start = () =>
@@ -113,6 +114,17 @@ export function unwrapFailure(error: unknown): Error {
   return new ProcessError(`the main program failed: ${failure?.message ?? error.message}`, { cause: error });
 }
 
+/** The progress of the open run's maps; a closed run's is in its memo (`finalProgress`). */
 export async function queryProgress(handle: WorkflowHandle): Promise<JobProgress[]> {
   return handle.query(progressQuery);
+}
+
+/** The open run's place in its chain and the history it has used. */
+export async function queryHistory(handle: WorkflowHandle): Promise<HistoryUse> {
+  return handle.query(historyQuery);
+}
+
+/** The report of a run's history past the warning share of its limit, else undefined. */
+export function historyWarning(use: HistoryUse): string | undefined {
+  return historyShare(use) >= HISTORY_SHARES.warn ? `${historyReport(use)}; it fails at ${HISTORY_SHARES.fail * 100} %` : undefined;
 }

@@ -11,6 +11,7 @@ import type { LambdaConfig } from '../compute/lambda/backend.js';
 import { LAMBDA_LIST_PRICES, type Pricing } from '../compute/lambda/cost.js';
 import { ValueError } from '../mp-shim/errors.js';
 import { parseStorageUrl } from '../storage/index.js';
+import { TEMPORAL_HISTORY_LIMIT, type HistoryLimit } from '../workflows/definitions.js';
 
 export interface Endpoints {
   temporalAddress: string;
@@ -28,6 +29,8 @@ export interface DevStackConfig {
   lambdaPort: number;
   /** A `temporal` binary to use instead of the pinned one. */
   temporalCli?: string;
+  /** Dynamic configuration of the dev server, `key=value` each (MPFLOW_DEV_TEMPORAL_CONFIG, space-separated). */
+  temporalDynamicConfig: string[];
 }
 
 export interface Config {
@@ -51,6 +54,8 @@ export interface Config {
   /** Lambda settings, without the function name (which defaults to the program's). */
   lambda: Omit<LambdaConfig, 'functionName'> & { functionName?: string };
   pricing: Pricing;
+  /** MPFLOW_HISTORY_MAX_EVENTS, _BYTES: the history limits of the Temporal server the runs go to, when not its defaults. */
+  historyLimit: HistoryLimit;
   logLevel: 'warn' | 'debug';
 }
 
@@ -66,6 +71,9 @@ export function readConfig(env: Env = process.env): Config {
   };
   const stateDir = resolve(env.MPFLOW_STATE_DIR || '.mpflow');
   const temporalPort = number('MPFLOW_DEV_TEMPORAL_PORT', 7233);
+  const temporalDynamicConfig = (env.MPFLOW_DEV_TEMPORAL_CONFIG ?? '').split(/\s+/).filter(Boolean);
+  // A dev server started with lower history limits (to try checkpoints) tells the runs of them.
+  const devLimit = (name: string) => temporalDynamicConfig.find((setting) => setting.startsWith(`${name}=`))?.slice(name.length + 1);
   const claimCheck = env.MPFLOW_CLAIM_CHECK || 'redis';
   if (claimCheck !== 'redis' && !claimCheck.startsWith('s3://')) throw new ValueError(`MPFLOW_CLAIM_CHECK must be 'redis' or an s3://bucket/prefix URL, got '${claimCheck}'`);
   const logLevel = env.MPFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn';
@@ -84,6 +92,7 @@ export function readConfig(env: Env = process.env): Config {
       s3Port: number('MPFLOW_DEV_S3_PORT', 9399),
       lambdaPort: number('MPFLOW_DEV_LAMBDA_PORT', 9398),
       temporalCli: env.TEMPORAL_CLI || undefined,
+      temporalDynamicConfig,
     },
     storage: env.MPFLOW_STORAGE || undefined,
     taskQueue: env.MPFLOW_TASK_QUEUE || undefined,
@@ -96,6 +105,10 @@ export function readConfig(env: Env = process.env): Config {
     pricing: {
       perGbSecond: number('MPFLOW_LAMBDA_PRICE_PER_GB_S', LAMBDA_LIST_PRICES.perGbSecond, true),
       perRequest: number('MPFLOW_LAMBDA_PRICE_PER_REQUEST', LAMBDA_LIST_PRICES.perRequest, true),
+    },
+    historyLimit: {
+      events: number('MPFLOW_HISTORY_MAX_EVENTS', Number(devLimit('limit.historyCount.error') ?? TEMPORAL_HISTORY_LIMIT.events)),
+      bytes: number('MPFLOW_HISTORY_MAX_BYTES', Number(devLimit('limit.historySize.error') ?? TEMPORAL_HISTORY_LIMIT.bytes)),
     },
     logLevel,
   };

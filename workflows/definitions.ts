@@ -21,6 +21,8 @@ export interface RunOptions {
   pricing: Pricing;
   /** Slots one pool-worker activity hosts in queue dispatch: `Pool(n)` runs ⌈n / this⌉ of them. */
   poolSlotsPerWorker: number;
+  /** The history limits the Temporal server enforces (it terminates a run past them): what checkpoints and the limit's warning measure against. */
+  historyLimit: HistoryLimit;
   /** Faults the test suite injects (never set by mpflow itself). */
   testHooks?: TestHooks;
 }
@@ -39,12 +41,21 @@ export interface TestHooks {
   failWorkflowTasks?: boolean;
 }
 
+export interface HistoryLimit {
+  events: number;
+  bytes: number;
+}
+
+/** Temporal's defaults (`limit.historyCount.error`, `limit.historySize.error`). */
+export const TEMPORAL_HISTORY_LIMIT: HistoryLimit = { events: 51_200, bytes: 50 * 1024 * 1024 };
+
 export const defaultRunOptions: Omit<RunOptions, 'cpuCount' | 'storage' | 'pricing'> = {
   heartbeatTimeoutMs: 10_000,
   maxAttempts: DEFAULT_ATTEMPTS,
   maxChunksPerMap: 1_000,
   poolSlotsPerWorker: 256,
   dispatch: 'auto',
+  historyLimit: TEMPORAL_HISTORY_LIMIT,
 };
 
 export interface MainProgramInput {
@@ -52,6 +63,8 @@ export interface MainProgramInput {
   entry: string;
   args: unknown[];
   options: RunOptions;
+  /** The run's place in its chain: 1, then one more after each checkpoint. */
+  run?: number;
 }
 
 export interface MapBatchInput {
@@ -62,3 +75,36 @@ export interface MapBatchInput {
 }
 
 export const progressQuery = defineQuery<JobProgress[]>('progress');
+
+/** How much of its history budget the current run of a chain has used. */
+export interface HistoryUse {
+  /** The run's place in its chain (checkpoints taken: run − 1). */
+  run: number;
+  /** Events and bytes of the run's history, counting what the current workflow task has yet to record. */
+  events: number;
+  bytes: number;
+  limit: HistoryLimit;
+}
+
+export const historyQuery = defineQuery<HistoryUse>('history');
+
+/**
+ * Shares of the history limit: a checkpoint carries the program on in a fresh run past the
+ * first (or sooner, when Temporal suggests it), a run is warned of past the second and fails
+ * past the third, leaving room to end in order before the server would terminate it.
+ */
+export const HISTORY_SHARES = { checkpoint: 0.2, warn: 0.8, fail: 0.9 } as const;
+
+/** The larger share of its limit, in events or in bytes, a history has used. */
+export function historyShare({ events, bytes, limit }: Omit<HistoryUse, 'run'>): number {
+  return Math.max(events / limit.events, bytes / limit.bytes);
+}
+
+/** What a history near its limit has come to, and the fix. */
+export function historyReport(use: Omit<HistoryUse, 'run'>): string {
+  const { events, bytes, limit } = use;
+  return (
+    `the run's history holds ${events} events and ${bytes} bytes, ${Math.round(historyShare(use) * 100)} % of the limit (${limit.events} events, ${limit.bytes} bytes) past which Temporal terminates a run: ` +
+    `call checkpoint(...args) in the main program, at the end of a loop iteration, so that it carries on in fresh runs (MPFLOW_HISTORY_MAX_EVENTS and _BYTES tell mpflow the limits of a server configured otherwise)`
+  );
+}

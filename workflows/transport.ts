@@ -9,6 +9,7 @@ import {
   condition,
   executeChild,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   sleep,
@@ -42,7 +43,7 @@ import {
 import { dumps } from '../mp-shim/serialization.js';
 import { costReport } from '../compute/lambda/cost.js';
 import { infrastructureRetry } from '../compute/retry-policy.js';
-import type { RunOptions } from './definitions.js';
+import { HISTORY_SHARES, historyReport, historyShare, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -57,6 +58,14 @@ const TIMEOUT_MARGIN_MS = 60_000;
 const LOCAL_WAIT_MS = 100;
 /** A storage operation moves at most a part (8 MiB) or a whole file; more than this means the storage is stuck. */
 const FILE_OP_TIMEOUT = '10 minutes';
+/** Events a command adds to history, with the workflow tasks its completion brings. */
+const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6 } as const;
+/** Bytes of an event besides its payloads; a payload above the claim-check threshold is stored aside, leaving a reference. */
+const EVENT_BYTES = 400;
+const CLAIM_CHECK_BYTES = 256 * 1024;
+
+/** Starts the next run of the chain, called with `args`; rejects with what ends this run. */
+export type ContinueAsNew = (args: unknown[]) => Promise<never>;
 
 export class WorkflowTransport implements Transport {
   readonly engine = 'temporal';
@@ -71,9 +80,30 @@ export class WorkflowTransport implements Transport {
   readonly #run: RunRef;
   readonly #activities;
   readonly #local;
+  readonly #continueAsNew?: ContinueAsNew;
+  /** Rejects when the run ends before the main program does: with a checkpoint, or at the history limit. */
+  readonly interrupted: Promise<never>;
+  #interrupt!: (reason: unknown) => void;
+  /** Once the run is interrupted, the main program's further operations never start: the run ends with what it holds. */
+  #ended = false;
+  /**
+   * The run's history as this code counts it, from the commands it issued. The server's count
+   * lags: a workflow task records its local activities' markers only when it completes (or
+   * heartbeats, every 8 s). Checkpoints rest on this count alone: it is the same in every
+   * attempt of a workflow task, while the server's grows with each failed attempt, and a
+   * checkpoint that moved would redo, in the next run, operations the failed attempt applied.
+   */
+  #events = 3;
+  #bytes = 3 * EVENT_BYTES;
+  #warnedOfLimit = false;
+  #warnedOfPostponing = false;
 
-  constructor(readonly runId: string, options: RunOptions) {
-    this.#options = options;
+  constructor(readonly runId: string, options: RunOptions, continueAsNew?: ContinueAsNew) {
+    // Runs started before mpflow knew history limits carry none: the server's defaults hold for them.
+    this.#options = { ...options, historyLimit: options.historyLimit ?? TEMPORAL_HISTORY_LIMIT };
+    this.#continueAsNew = continueAsNew;
+    this.interrupted = new Promise<never>((_, reject) => (this.#interrupt = reject));
+    this.interrupted.catch(() => {});
     this.#run = { runId, storage: options.storage };
     this.maxChunksPerMap = options.maxChunksPerMap;
     this.dispatch = options.dispatch;
@@ -93,6 +123,8 @@ export class WorkflowTransport implements Transport {
   }
 
   launch(call: ChunkCall): Launch {
+    if (this.#ended) return { result: never(), cancel: () => {} };
+    this.#count(EVENTS.activity, call.items);
     const scope = new CancellationScope();
     const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
     const result = scope
@@ -104,6 +136,8 @@ export class WorkflowTransport implements Transport {
   }
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
+    if (this.#ended) return { result: never(), cancel: () => {} };
+    this.#count(EVENTS.child, calls.map((call) => call.items));
     const scope = new CancellationScope();
     const summary = `${calls[0].summary} … ${calls.length} chunks`;
     const result = scope
@@ -125,6 +159,7 @@ export class WorkflowTransport implements Transport {
    * live; one whose Temporal worker died is retried elsewhere and its chunks' leases lapse.
    */
   startPoolWorkers(pool: PoolSpec): PoolWorkers {
+    if (this.#ended) return { done: never(), cancel: () => {} };
     const scope = new CancellationScope();
     const perWorker = this.#options.poolSlotsPerWorker;
     const workers: Promise<void>[] = [];
@@ -132,6 +167,7 @@ export class WorkflowTransport implements Transport {
       const slots = Math.min(perWorker, pool.processes - firstSlot);
       const summary = `pool worker · slots ${firstSlot + 1}–${firstSlot + slots} of ${pool.processes}`;
       const spec = { ...pool, firstSlot, slots, leaseMs: this.#options.heartbeatTimeoutMs };
+      this.#count(EVENTS.activity);
       workers.push(
         scope
           .run(() => this.#activities.poolWorker.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: UNBOUNDED_MS, summary }, [this.#run, spec]))
@@ -154,6 +190,7 @@ export class WorkflowTransport implements Transport {
    * retried after its worker died, repeats the same operation and gets the first run's answer.
    */
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    if (this.#ended) return never();
     const identified = { ...op, opRecords: 'main', opId: `${workflowInfo().runId}:${opName(this.#opSequence++, op)}` };
     return this.#state(identified).catch((error: Error) => {
       throw failed(`shared-state operation ${op.op}`, error);
@@ -174,6 +211,7 @@ export class WorkflowTransport implements Transport {
       if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }
     const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
+    this.#count(EVENTS.activity, op);
     return (await this.#activities.waitingStateOp.executeWithOptions(
       { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
       [this.runId, { ...op, timeoutMs }],
@@ -189,7 +227,12 @@ export class WorkflowTransport implements Transport {
    * for LocalActivity"). In sequence, completion order is scheduling order.
    */
   #shortStateOp<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    const result = this.#localInOrder.then(() => this.#runLocal(op));
+    const result = this.#localInOrder.then(async () => {
+      this.#count(EVENTS.marker, op);
+      const answer = await this.#runLocal(op);
+      this.#bytes += payloadBytes(answer);
+      return answer;
+    });
     this.#localInOrder = result.then(
       () => undefined,
       () => undefined,
@@ -211,6 +254,8 @@ export class WorkflowTransport implements Transport {
 
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
   async file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
+    if (this.#ended) return never();
+    this.#count(EVENTS.activity, op);
     const outcome = await this.#activities.fileOp
       .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options.maxAttempts), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
       .catch((error: Error) => {
@@ -236,15 +281,43 @@ export class WorkflowTransport implements Transport {
    */
   async cleanup(): Promise<void> {
     const usage = await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
-    // The Web UI shows the memo; `mpflow run` and `mpflow status` print it.
-    if (usage.invocations > 0) upsertMemo({ cost: costReport(usage, this.#options.pricing) });
+    // The Web UI shows the memo; `mpflow run` and `mpflow status` print it, and read the final progress there rather than query a closed run.
+    // Runs started before the memo held the final progress complete without it.
+    const progress = patched('final-progress-in-memo') ? this.progress() : [];
+    const memo = { ...(progress.length > 0 && { progress }), ...(usage.invocations > 0 && { cost: costReport(usage, this.#options.pricing) }) };
+    if (Object.keys(memo).length > 0) upsertMemo(memo);
   }
 
+  /**
+   * Continues as new when the history is large enough: once `settle` closed the run's pools
+   * (it names the processes still running, which postpone the checkpoint), this run ends and
+   * the main program is called again with `args` in the next; it never returns then.
+   */
+  async checkpoint(args: unknown[], settle: () => Promise<string[]>): Promise<void> {
+    const counted = { events: this.#events, bytes: this.#bytes, limit: this.#options.historyLimit };
+    if (!this.#continueAsNew || historyShare(counted) < HISTORY_SHARES.checkpoint) return;
+    dumps(args, 'the arguments of checkpoint()');
+    const running = await settle();
+    if (running.length > 0) {
+      if (!this.#warnedOfPostponing) this.warn(`checkpoint postponed until ${running.join(', ')} ended: a process cannot move to the next run`);
+      this.#warnedOfPostponing = true;
+      return;
+    }
+    // The operations the pools' closing issued complete in this run.
+    await this.#localInOrder;
+    this.#continueAsNew(args).catch((reason: unknown) => this.#end(reason));
+    return never();
+  }
+
+  /** A durable timer: it fires on time across worker restarts and checkpoints. */
   sleep(ms: number): Promise<void> {
+    if (this.#ended) return never();
+    this.#count(EVENTS.timer);
     return sleep(ms);
   }
 
   async settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
+    if (this.#ended) return never();
     let settled = false;
     promise.then(
       () => (settled = true),
@@ -254,6 +327,7 @@ export class WorkflowTransport implements Transport {
       await condition(() => settled);
       return true;
     }
+    this.#count(EVENTS.timer);
     return condition(() => settled, timeoutMs);
   }
 
@@ -278,12 +352,53 @@ export class WorkflowTransport implements Transport {
     log.warn(message, error === undefined ? {} : { error });
   }
 
+  /** The larger of the server's count (which lags while a workflow task runs local activities) and this code's. */
+  history(): Omit<HistoryUse, 'run'> {
+    const { historyLength, historySize } = workflowInfo();
+    return { events: Math.max(historyLength, this.#events), bytes: Math.max(historySize, this.#bytes), limit: this.#options.historyLimit };
+  }
+
+  /**
+   * Counts the events a command adds, and the bytes of its payloads. Past the warning share of
+   * the limit the run warns; past the failing share it ends with the error that names the fix,
+   * before the server would terminate it.
+   */
+  #count(events: number, payloads?: unknown): void {
+    this.#events += events;
+    this.#bytes += events * EVENT_BYTES + payloadBytes(payloads);
+    const use = this.history();
+    const share = historyShare(use);
+    if (share < HISTORY_SHARES.warn) return;
+    if (share >= HISTORY_SHARES.fail) this.#end(new ProcessError(historyReport(use)));
+    else if (!this.#warnedOfLimit) this.warn(`${historyReport(use)}; at ${HISTORY_SHARES.fail * 100} % the run fails`);
+    this.#warnedOfLimit = true;
+  }
+
+  #end(reason: unknown): void {
+    this.#ended = true;
+    this.#interrupt(reason);
+  }
+
   #chunkOptions() {
     return {
       heartbeatTimeout: this.#options.heartbeatTimeoutMs,
       retry: infrastructureRetry(this.#options.maxAttempts),
     };
   }
+}
+
+/** What an operation the ended run will not start returns. */
+function never(): Promise<never> {
+  return new Promise(() => {});
+}
+
+/** The bytes of the binary payloads in `value` (an operation, its answer, a chunk's items), each as history keeps it. */
+function payloadBytes(value: unknown, depth = 3): number {
+  if (value instanceof Uint8Array) return Math.min(value.byteLength, CLAIM_CHECK_BYTES);
+  if (depth === 0 || typeof value !== 'object' || value === null) return 0;
+  let bytes = 0;
+  for (const item of Array.isArray(value) ? value : Object.values(value)) bytes += payloadBytes(item, depth - 1);
+  return bytes;
 }
 
 /** Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError naming it. */

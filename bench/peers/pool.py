@@ -3,6 +3,8 @@
     python3 bench/peers/pool.py fork-join N SLEEP_MS      wall ms of Pool(N).map(sleep, [s] * N), pool start included
     python3 bench/peers/pool.py task-overhead N PROCESSES  wall ms of Pool(PROCESSES).map(noop, range(N), chunksize=1)
     python3 bench/peers/pool.py pi N SAMPLES              wall ms of Pool(N).map(in_circle, N batches) and the estimate
+    python3 bench/peers/pool.py main-ops ROUNDS 0         µs per operation of ROUNDS rounds of a Manager Value increment, Queue put and get, dict set
+    python3 bench/peers/pool.py main-maps COUNT 8         ms per map of COUNT sequential Pool(8).map(noop, range(8), chunksize=1)
 
 Prints one JSON object.
 """
@@ -10,7 +12,7 @@ import json
 import random
 import sys
 import time
-from multiprocessing import Pool
+from multiprocessing import Manager, Pool
 
 
 def nap(ms):
@@ -54,7 +56,28 @@ def pi(n, samples):
     return {'ms': (time.perf_counter() - start) * 1000, 'pi': 4 * inside / (samples // n * n)}
 
 
+def main_ops(rounds, _):
+    with Manager() as manager:
+        counter, queue, table = manager.Value('q', 0), manager.Queue(), manager.dict()
+        start = time.perf_counter()
+        for i in range(rounds):
+            counter.value += 1
+            queue.put(i)
+            queue.get()
+            table[i % 100] = i
+        return {'usPerOp': (time.perf_counter() - start) * 1e6 / (rounds * 4)}
+
+
+def main_maps(count, processes):
+    with Pool(processes) as pool:
+        pool.map(noop, range(processes), chunksize=1)  # workers started before the clock
+        start = time.perf_counter()
+        for _ in range(count):
+            pool.map(noop, range(processes), chunksize=1)
+        return {'msPerMap': (time.perf_counter() - start) * 1000 / count}
+
+
 if __name__ == '__main__':
     workload, a, b = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    run = {'fork-join': fork_join, 'task-overhead': task_overhead, 'pi': pi}[workload]
+    run = {'fork-join': fork_join, 'task-overhead': task_overhead, 'pi': pi, 'main-ops': main_ops, 'main-maps': main_maps}[workload]
     print(json.dumps(run(a, b)))

@@ -61,6 +61,9 @@ export class ActivityDispatcher implements Dispatcher {
   /** Each launch ends with its chunk: no worker outlives the work to be let go. */
   close(): void {}
 
+  /** A launched chunk is its own worker: none outlives the work. */
+  async left(): Promise<void> {}
+
   terminate(): void {
     this.#pendingHead = this.#pending.length = 0;
     for (const launch of this.#inflight) launch.cancel();

@@ -24,6 +24,8 @@ export interface Dispatcher {
   readonly busy: boolean;
   /** The pool was closed and its jobs are done: let the workers go. */
   close(): void;
+  /** Resolves once the workers it started have left (after `close` or `terminate`). */
+  left(): Promise<void>;
   /** Stops at once: queued work is dropped, running work cancelled. */
   terminate(): void;
 }

@@ -53,6 +53,14 @@ export interface ApplyOptions<T> extends ResultCallbacks<T> {
   timeout?: Duration;
 }
 
+const OPEN_POOLS = Symbol.for('mpflow.pools');
+
+/** The pools of this run not yet joined or terminated (on globalThis: each workflow run has its own). */
+export function openPools(): Set<Pool> {
+  const holder = globalThis as { [OPEN_POOLS]?: Set<Pool> };
+  return (holder[OPEN_POOLS] ??= new Set());
+}
+
 export class Pool implements PoolHost {
   readonly processes: number;
   readonly slots: SlotSpec;
@@ -85,6 +93,7 @@ export class Pool implements PoolHost {
     this.dispatch = chooseDispatch(options.dispatch ?? runtime.dispatch, runtime.engine);
     const straggler = stragglerSettings(options.speculative ?? true);
     this.#dispatcher = this.dispatch === 'queue' ? new QueueDispatcher(this, straggler) : new ActivityDispatcher(this);
+    openPools().add(this);
   }
 
   /** Calls `fn(...args)` in a worker and returns its result. */
@@ -135,6 +144,7 @@ export class Pool implements PoolHost {
   terminate(): void {
     if (this.#state === 'TERMINATE') return;
     this.#state = 'TERMINATE';
+    openPools().delete(this);
     this.#dispatcher.terminate();
     this.failAll(new ProcessError('the pool was terminated before this result was ready'));
   }
@@ -158,6 +168,12 @@ export class Pool implements PoolHost {
     // Pool workers leave on their own once told: waiting for them here would let a result that
     // failed meanwhile (`return pool.map(…)` in an `await using` block) go unhandled for a while.
     this.#dispatcher.close();
+    openPools().delete(this);
+  }
+
+  /** Waits until the pool's workers have left; the pool must be joined (or terminated) first. */
+  async workersLeft(): Promise<void> {
+    await this.#dispatcher.left();
   }
 
   /**
@@ -257,7 +273,6 @@ function stragglerSettings(speculative: boolean | StragglerOptions): StragglerSe
   return { factor, minMs: toMs(minRunTime) ?? 1_000 };
 }
 
-/** Python's rule: about four chunks per worker. */
 /** The items of `iterable`, or the TypeError Python raises for what is not iterable (`pool.map(fn, 5)`). */
 function itemsOf<T>(iterable: Iterable<T>, what: string): T[] {
   if (typeof (iterable as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !== 'function') {
@@ -266,6 +281,7 @@ function itemsOf<T>(iterable: Iterable<T>, what: string): T[] {
   return Array.from(iterable);
 }
 
+/** Python's rule: about four chunks per worker. */
 function defaultChunksize(items: number, processes: number): number {
   if (items === 0) return 0;
   return Math.ceil(items / (processes * 4));

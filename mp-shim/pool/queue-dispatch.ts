@@ -67,6 +67,10 @@ export class QueueDispatcher implements Dispatcher {
     this.#stopWorkers('closed');
   }
 
+  async left(): Promise<void> {
+    await this.#workers?.done.catch(() => {});
+  }
+
   terminate(): void {
     this.#stopWorkers('terminated');
     this.#workers?.cancel();

@@ -11,11 +11,16 @@ import protos from '@temporalio/proto';
 import { harness } from '../../testing/harness.js';
 import { mainResult, startMain } from '../../workers/client.js';
 import { storageUrl } from '../../workers/config.js';
+import type { RunOptions } from '../../workflows/definitions.js';
 
 export interface Recording {
   program: string;
   entry: string;
   args: unknown[];
+  /** Run options besides the defaults (a small history limit makes checkpoints come soon). */
+  options?: Partial<RunOptions>;
+  /** The recorded run of the chain: the last (default), or the first, which a checkpoint ended. */
+  run?: 'first' | 'last';
 }
 
 const RECORDINGS: Recording[] = [
@@ -26,18 +31,19 @@ const RECORDINGS: Recording[] = [
   { program: 'test/programs/shared', entry: 'lockedReadModifyWrite', args: [3, 3] },
   { program: 'test/programs/shared', entry: 'joinableQueueJoins', args: [] },
   { program: 'test/programs/shared', entry: 'barrierSplitBetweenMainAndTasks', args: [] },
+  { program: 'test/programs/checkpoint', entry: 'main', args: [60, 25, true], options: { historyLimit: { events: 400, bytes: 50 * 1024 * 1024 } }, run: 'first' },
 ];
 
 const mpflowVersion = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
 
 for (const recording of RECORDINGS) {
-  const file = new URL(`./${recording.program.split('/').at(-1)}.${recording.entry}.json`, import.meta.url);
+  const file = new URL(`./${recording.program.split('/').at(-1)}.${recording.entry}${recording.run === 'first' ? '.first-run' : ''}.json`, import.meta.url);
   if (existsSync(file)) continue;
   const h = await harness('temporal', recording.program);
   try {
-    const handle = await startMain(h.client!, { program: h.program, entry: recording.entry, args: recording.args, taskQueue: h.taskQueue, options: { cpuCount: 2, storage: storageUrl(h.config), pricing: h.config.pricing } });
+    const handle = await startMain(h.client!, { program: h.program, entry: recording.entry, args: recording.args, taskQueue: h.taskQueue, options: { cpuCount: 2, storage: storageUrl(h.config), pricing: h.config.pricing, ...recording.options } });
     await mainResult(handle);
-    const history = await handle.fetchHistory();
+    const history = await h.client!.workflow.getHandle(handle.workflowId, recording.run === 'first' ? handle.firstExecutionRunId : undefined).fetchHistory();
     const encoded = Buffer.from(protos.temporal.api.history.v1.History.encode(history).finish()).toString('base64');
     writeFileSync(file, `${JSON.stringify({ ...recording, recordedWith: mpflowVersion, events: history.events?.length, history: encoded }, null, 2)}\n`);
     console.log(`recorded ${file.pathname}: ${history.events?.length} events`);

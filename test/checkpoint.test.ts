@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { Redis } from 'ioredis';
+import { devDown, resolveEndpoints } from '../infra/dev-stack.js';
+import { ProcessError } from '../mp-shim/errors.js';
+import { runKeys } from '../state/keys.js';
+import { RedisStore } from '../state/store.js';
+import { connectClient, mainResult, queryHistory, startMain } from '../workers/client.js';
+import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
+import { resolveProgram } from '../workers/program.js';
+import { dataConverter } from '../workers/worker.js';
+import { harness, type Harness } from '../testing/harness.js';
+
+const exec = promisify(execFile);
+const CLI = resolve('cli/bin.js');
+/** 5,000 iterations of four shared-state operations, and a map of 8 chunks every 25th: 20,000 operations and 200 maps. */
+const ITERATIONS = 5_000;
+const MAP_EVERY = 25;
+const HISTORY_LIMIT = 3_000;
+
+/** A Temporal dev server of this file's own that terminates runs past 3,000 events, beside the dev stack's Redis. */
+function lowLimitConfig(redisUrl: string): Config {
+  const main = readConfig();
+  return readConfig({
+    ...process.env,
+    MPFLOW_STATE_DIR: mkdtempSync(join(tmpdir(), 'mpflow-checkpoint-')),
+    MPFLOW_DEV_TEMPORAL_PORT: '7533',
+    MPFLOW_DEV_TEMPORAL_CONFIG: `limit.historyCount.error=${HISTORY_LIMIT}`,
+    MPFLOW_REDIS_URL: redisUrl,
+    TEMPORAL_ADDRESS: '',
+    TEMPORAL_CLI: process.env.TEMPORAL_CLI || join(main.dev.stateDir, 'temporal-cli', 'bin', 'temporal'),
+  });
+}
+
+describe(`a main program longer than one history (a server limit of ${HISTORY_LIMIT} events)`, { timeout: 600_000 }, () => {
+  let config: Config;
+  let endpoints: Endpoints;
+  let store: RedisStore;
+  /** Reads the run's keys, as an observer. */
+  let redis: Redis;
+  let client: Client;
+  let local: Harness;
+  const workers: ChildProcess[] = [];
+  const program = resolveProgram('test/programs/checkpoint', `test-checkpoint-${process.pid}`);
+
+  before(async () => {
+    const devStack = await resolveEndpoints(readConfig(), { temporal: false });
+    config = lowLimitConfig(devStack.redisUrl);
+    endpoints = await resolveEndpoints(config, { temporal: true });
+    store = await RedisStore.connect(endpoints.redisUrl);
+    redis = new Redis(endpoints.redisUrl);
+    client = await connectClient(endpoints, dataConverter(config, store));
+    local = await harness('local', program.dir);
+    startWorker();
+  });
+
+  after(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await local.close();
+    await client.connection.close();
+    redis.disconnect();
+    await store.close();
+    await devDown(config.dev);
+  });
+
+  /** `mpflow worker` in a process of its own, on the low-limit server: what a user starts, and what the test kills. */
+  function startWorker(): ChildProcess {
+    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue };
+    const worker = spawn(process.execPath, [CLI, 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    workers.push(worker);
+    return worker;
+  }
+
+  function start(checkpoints: boolean) {
+    const options = { heartbeatTimeoutMs: 2_000, cpuCount: 4, storage: storageUrl(config), pricing: config.pricing, historyLimit: config.historyLimit };
+    return startMain(client, { program, args: [ITERATIONS, MAP_EVERY, checkpoints], options });
+  }
+
+  /** What `mpflow status --json` reports of the run. */
+  async function status(workflowId: string): Promise<{ status: string; run: number; checkpoints: number }> {
+    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl };
+    const { stdout } = await exec(process.execPath, [CLI, 'status', workflowId, '--json'], { env });
+    return JSON.parse(stdout.trim().split('\n').pop()!);
+  }
+
+  /** The runs of the chain `workflowId`, oldest first, with how each ended. */
+  async function runsOf(workflowId: string): Promise<string[]> {
+    const statuses: string[] = [];
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) statuses.push(run.status.name);
+    return statuses.reverse();
+  }
+
+  it('checkpoints carry it through many runs to the local engine’s answer, its worker killed once midway', async (t) => {
+    const expected = await local.run('main', ITERATIONS, MAP_EVERY, false);
+    const handle = await start(true);
+    let midway = await queryHistory(handle).catch(() => undefined);
+    while (!midway || midway.run < 4) {
+      await sleep(200);
+      midway = await queryHistory(handle).catch(() => undefined);
+    }
+    // The chain's shared objects are in Redis between runs: a checkpoint keeps them.
+    assert.ok((await redis.keys(runKeys(handle.workflowId).all)).length > 0, 'the run keeps its Redis state across checkpoints');
+    const reported = await status(handle.workflowId);
+    assert.equal(reported.status, 'RUNNING');
+    assert.ok(reported.run >= 4 && reported.checkpoints === reported.run - 1, `status names the run and the checkpoints: ${JSON.stringify(reported)}`);
+
+    const worker = workers.at(-1)!;
+    worker.kill('SIGKILL');
+    await once(worker, 'exit');
+    startWorker();
+
+    assert.deepEqual(await mainResult(handle), expected);
+    const runs = await runsOf(handle.workflowId);
+    t.diagnostic(`${runs.length} runs in the chain; the worker was killed in run ${midway.run}`);
+    assert.ok(runs.length >= 20, `20,000 operations take many histories of ${HISTORY_LIMIT} events, got ${runs.length} runs`);
+    assert.deepEqual(runs, [...Array(runs.length - 1).fill('CONTINUED_AS_NEW'), 'COMPLETED']);
+    assert.deepEqual(await redis.keys(runKeys(handle.workflowId).all), [], 'the last run of the chain removes its Redis state');
+  });
+
+  it('without checkpoints it fails before the limit with an error that names the fix, and is not terminated', async () => {
+    const handle = await start(false);
+    await assert.rejects(mainResult(handle), (error: Error) => {
+      assert.ok(error instanceof ProcessError, `a ProcessError, got ${error.name}`);
+      assert.match(error.message, /history holds \d+ events .* of the limit \(3000 events/);
+      assert.match(error.message, /call checkpoint\(\.\.\.args\)/);
+      return true;
+    });
+    assert.deepEqual(await runsOf(handle.workflowId), ['FAILED']);
+    assert.equal((await status(handle.workflowId)).status, 'FAILED');
+  });
+});
