@@ -59,6 +59,13 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
       return store.execute(runId, op);
     },
 
+    /** Shared-state operations one after another, in one local activity: their answers in order. */
+    async stateOps(runId: string, ops: StateOp[]): Promise<unknown[]> {
+      const answers: unknown[] = [];
+      for (const op of ops) answers.push(await store.execute(runId, op));
+      return answers;
+    },
+
     /**
      * `stateOp` for the fault suite (RunOptions.testHooks): the first time each kind of operation
      * runs in a run, it is applied and then its answer is lost (the activity fails), so Temporal

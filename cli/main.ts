@@ -255,6 +255,7 @@ async function replay(line: CommandLine, config: Config): Promise<void> {
     installRuntime(config);
     const verdict = await replayRun(client, program, workflowId, converter);
     if (!line.flags.json) console.log(verdict.compatible ? 'compatible: this code can resume the run' : `diverges: ${verdict.divergence}`);
+    log(line, `replayed ${verdict.events} events in ${(verdict.ms / 1000).toFixed(1)} s, memory +${verdict.memoryMb} MB: what a worker taking the run over pays before it carries on`);
     emit(line, { workflowId, program: program.dir, ...verdict });
     if (!verdict.compatible) process.exitCode = 1;
   });

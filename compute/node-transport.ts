@@ -97,6 +97,11 @@ export abstract class NodeTransport implements Transport {
     return executeFileOp(this.storage, op);
   }
 
+  /** A round trip to Redis is short enough to wait for. */
+  async post<K extends StateOpName>(op: StateOp<K>): Promise<void> {
+    await this.state(op);
+  }
+
   /** Only a durable main program's history grows: here a checkpoint has nothing to do. */
   async checkpoint(): Promise<void> {}
 

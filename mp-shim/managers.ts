@@ -31,7 +31,7 @@ export class DictProxy<K = unknown, V = unknown> extends SharedObject {
   }
 
   async set(key: K, value: V): Promise<void> {
-    await transport().state({ op: 'dict.set', key: this.id, field: dumps(key, 'the key'), value: dumps(value, 'the value') });
+    await transport().post({ op: 'dict.set', key: this.id, field: dumps(key, 'the key'), value: dumps(value, 'the value') });
   }
 
   /** `del d[key]`: KeyError when absent. */
@@ -66,13 +66,13 @@ export class DictProxy<K = unknown, V = unknown> extends SharedObject {
   }
 
   async clear(): Promise<void> {
-    await transport().state({ op: 'dict.clear', key: this.id });
+    await transport().post({ op: 'dict.clear', key: this.id });
   }
 
   /** Sets every entry of `entries` (a Map, an object, or key-value pairs) in one step. */
   async update(entries: Map<K, V> | Iterable<[K, V]> | Record<string, V>): Promise<void> {
     const pairs = entries instanceof Map || Symbol.iterator in entries ? [...(entries as Iterable<[K, V]>)] : Object.entries(entries);
-    await transport().state({ op: 'dict.update', key: this.id, entries: pairs.map(([key, value]) => [dumps(key, 'a key'), dumps(value, 'a value')]) });
+    await transport().post({ op: 'dict.update', key: this.id, entries: pairs.map(([key, value]) => [dumps(key, 'a key'), dumps(value, 'a value')]) });
   }
 
   /** Removes `key` and returns its value; `fallback` when absent, else KeyError. */
@@ -99,12 +99,12 @@ export class ListProxy<T = unknown> extends SharedObject {
   }
 
   async append(value: T): Promise<void> {
-    await transport().state({ op: 'list.push', key: this.id, values: [dumps(value, 'the value')] });
+    await transport().post({ op: 'list.push', key: this.id, values: [dumps(value, 'the value')] });
   }
 
   async extend(values: Iterable<T>): Promise<void> {
     const encoded = [...values].map((value) => dumps(value, 'a value'));
-    if (encoded.length > 0) await transport().state({ op: 'list.push', key: this.id, values: encoded });
+    if (encoded.length > 0) await transport().post({ op: 'list.push', key: this.id, values: encoded });
   }
 
   /** Inserts before `index`, as Python's list.insert. */

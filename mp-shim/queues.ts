@@ -24,6 +24,8 @@ export class Queue<T = unknown> extends SharedObject {
     if (this.#closed) throw new ValueError('Queue is closed');
     const item = dumps(obj, 'the item put on the queue');
     const timeoutMs = toMs(timeout);
+    // An unbounded queue is never full: the put cannot fail, and the caller need not wait for it.
+    if (this.maxsize === 0) return transport().post({ op: 'queue.put', key: this.id, item, maxsize: 0, joinable: this.joinable });
     const added = await transport().state({ op: 'queue.put', key: this.id, item, maxsize: this.maxsize, joinable: this.joinable, block, timeoutMs });
     if (!added) throw new Full(block ? `the queue stayed full for ${timeout}` : 'the queue is full');
   }

@@ -81,7 +81,7 @@ export class SharedArray<C extends Typecode = Typecode> extends SharedObject {
 
   async set(index: number, value: Element<C>): Promise<void> {
     const i = this.#index(index);
-    await transport().state({ op: 'array.write', key: this.id, offset: i * this.#layout.size, bytes: encode(this.#layout, [value]) });
+    await transport().post({ op: 'array.write', key: this.id, offset: i * this.#layout.size, bytes: encode(this.#layout, [value]) });
   }
 
   /** Elements `start` … `end − 1` in one round trip, as a typed array (Python's `a[start:end]`). */
@@ -99,7 +99,7 @@ export class SharedArray<C extends Typecode = Typecode> extends SharedObject {
   async setSlice(start: number, values: ArrayLike<Element<C>>): Promise<void> {
     const [from, to] = this.#range(start, start + values.length);
     if (to - from !== values.length) throw new IndexError(`${values.length} values from index ${start} do not fit an array of length ${this.length}`);
-    await transport().state({ op: 'array.write', key: this.id, offset: from * this.#layout.size, bytes: encode(this.#layout, values) });
+    await transport().post({ op: 'array.write', key: this.id, offset: from * this.#layout.size, bytes: encode(this.#layout, values) });
   }
 
   /** Adds `delta` to element `index` on the server, atomically; returns the new value. */

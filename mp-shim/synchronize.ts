@@ -128,11 +128,11 @@ export class Event extends SharedObject {
 
   /** Sets the flag and wakes every waiter. */
   async set(): Promise<void> {
-    await transport().state({ op: 'event.set', key: this.id });
+    await transport().post({ op: 'event.set', key: this.id });
   }
 
   async clear(): Promise<void> {
-    await transport().state({ op: 'event.clear', key: this.id });
+    await transport().post({ op: 'event.clear', key: this.id });
   }
 
   /** Waits until the flag is set, at most `timeout`; returns the flag. */

@@ -329,6 +329,8 @@ export interface Transport {
   /** Starts the pool workers of a queue-dispatch pool. */
   startPoolWorkers(pool: PoolSpec): PoolWorkers;
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>>;
+  /** An operation whose answer the caller does not need and which cannot fail: it may be applied after this returns, but before anything the caller does next that another process could see. */
+  post<K extends StateOpName>(op: StateOp<K>): Promise<void>;
   /** A storage operation on the run's storage (`--storage`); rejects with an error carrying Node's `code`. */
   file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>>;
   /** Who holds locks taken here: the main program, or one task execution. */

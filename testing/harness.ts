@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
 import { LocalBackend } from '../compute/local/backend.js';
 import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
@@ -34,6 +34,8 @@ export interface Harness {
   readonly endpoints: Endpoints;
   /** Runs the program's exported `entry` with `args` and returns its result. */
   run<T = unknown>(entry: string, ...args: unknown[]): Promise<T>;
+  /** Starts `entry` on the durable engine and returns its workflow's handle (absent on the local engine). */
+  start?(entry: string, ...args: unknown[]): Promise<WorkflowHandleWithFirstExecutionRunId>;
   /** The durable engine's client and task queue (undefined on the local engine). */
   readonly client?: Client;
   readonly taskQueue?: string;
@@ -68,12 +70,14 @@ export async function harness(engine: EngineName, programDir: string, options: P
   const worker = await createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });
   const running = worker.run();
   const client = await connectClient(endpoints, dataConverter(config, store));
+  const start = (entry: string, ...args: unknown[]) =>
+    startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, storage, pricing: config.pricing, historyLimit: config.historyLimit, ...options } });
   return {
     ...common,
     client,
     taskQueue,
-    run: async (entry, ...args) =>
-      mainResult(await startMain(client, { program, entry, args, taskQueue, options: { cpuCount: backend.parallelism, storage, pricing: config.pricing, historyLimit: config.historyLimit, ...options } })),
+    start,
+    run: async (entry, ...args) => mainResult(await start(entry, ...args)),
     close: async () => {
       worker.shutdown();
       await running;

@@ -90,10 +90,18 @@ export const historyQuery = defineQuery<HistoryUse>('history');
 
 /**
  * Shares of the history limit: a checkpoint carries the program on in a fresh run past the
- * first (or sooner, when Temporal suggests it), a run is warned of past the second and fails
- * past the third, leaving room to end in order before the server would terminate it.
+ * first, a run is warned of past the second and fails past the third, leaving room to end in
+ * order before the server would terminate it.
  */
 export const HISTORY_SHARES = { checkpoint: 0.2, warn: 0.8, fail: 0.9 } as const;
+
+/** A checkpoint is due at this size too, whatever the limit: a worker taking over a run after a crash replays it all, and that takes seconds at this size. */
+export const CHECKPOINT_HISTORY: HistoryLimit = { events: 4_096, bytes: 4 * 1024 * 1024 };
+
+/** Whether a run whose history holds `use` should carry on in a fresh one. */
+export function checkpointDue(use: Omit<HistoryUse, 'run'>): boolean {
+  return historyShare(use) >= HISTORY_SHARES.checkpoint || use.events >= CHECKPOINT_HISTORY.events || use.bytes >= CHECKPOINT_HISTORY.bytes;
+}
 
 /** The larger share of its limit, in events or in bytes, a history has used. */
 export function historyShare({ events, bytes, limit }: Omit<HistoryUse, 'run'>): number {

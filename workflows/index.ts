@@ -28,6 +28,7 @@ export async function mainProgram({ entry, args, options, run = 1 }: MainProgram
     }
     const result = await Promise.race([main(...args), transport.interrupted]);
     await exitFunction();
+    await transport.flush();
     dumps(result, `the result of ${entry}()`);
     return result;
   } catch (error) {

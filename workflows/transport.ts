@@ -43,7 +43,7 @@ import {
 import { dumps } from '../mp-shim/serialization.js';
 import { costReport } from '../compute/lambda/cost.js';
 import { infrastructureRetry } from '../compute/retry-policy.js';
-import { HISTORY_SHARES, historyReport, historyShare, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
+import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -58,6 +58,8 @@ const TIMEOUT_MARGIN_MS = 60_000;
 const LOCAL_WAIT_MS = 100;
 /** A storage operation moves at most a part (8 MiB) or a whole file; more than this means the storage is stuck. */
 const FILE_OP_TIMEOUT = '10 minutes';
+/** Posted operations wait for the next local activity, or go on their own once this many are waiting. */
+const MAX_POSTED = 64;
 /** Events a command adds to history, with the workflow tasks its completion brings. */
 const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6 } as const;
 /** Bytes of an event besides its payloads; a payload above the claim-check threshold is stored aside, leaving a reference. */
@@ -76,6 +78,10 @@ export class WorkflowTransport implements Transport {
   readonly #progress = new Map<string, JobProgress>();
   #opSequence = 0;
   #localInOrder: Promise<void> = Promise.resolve();
+  /** Operations whose answers the program does not wait for, sent with the next local activity. */
+  #posted: StateOp[] = [];
+  #flushWhenIdle?: Promise<void>;
+  readonly #batching: boolean;
   readonly #options: RunOptions;
   readonly #run: RunRef;
   readonly #activities;
@@ -104,6 +110,8 @@ export class WorkflowTransport implements Transport {
     this.#continueAsNew = continueAsNew;
     this.interrupted = new Promise<never>((_, reject) => (this.#interrupt = reject));
     this.interrupted.catch(() => {});
+    // Runs started before operations were batched replay one local activity per operation; the fault hooks count operations one by one.
+    this.#batching = !options.testHooks && patched('batched-state-operations');
     this.#run = { runId, storage: options.storage };
     this.maxChunksPerMap = options.maxChunksPerMap;
     this.dispatch = options.dispatch;
@@ -124,6 +132,7 @@ export class WorkflowTransport implements Transport {
 
   launch(call: ChunkCall): Launch {
     if (this.#ended) return { result: never(), cancel: () => {} };
+    void this.flush();
     this.#count(EVENTS.activity, call.items);
     const scope = new CancellationScope();
     const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
@@ -137,6 +146,7 @@ export class WorkflowTransport implements Transport {
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
     if (this.#ended) return { result: never(), cancel: () => {} };
+    void this.flush();
     this.#count(EVENTS.child, calls.map((call) => call.items));
     const scope = new CancellationScope();
     const summary = `${calls[0].summary} … ${calls.length} chunks`;
@@ -160,6 +170,7 @@ export class WorkflowTransport implements Transport {
    */
   startPoolWorkers(pool: PoolSpec): PoolWorkers {
     if (this.#ended) return { done: never(), cancel: () => {} };
+    void this.flush();
     const scope = new CancellationScope();
     const perWorker = this.#options.poolSlotsPerWorker;
     const workers: Promise<void>[] = [];
@@ -191,10 +202,48 @@ export class WorkflowTransport implements Transport {
    */
   state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     if (this.#ended) return never();
-    const identified = { ...op, opRecords: 'main', opId: `${workflowInfo().runId}:${opName(this.#opSequence++, op)}` };
-    return this.#state(identified).catch((error: Error) => {
+    return this.#state(this.#identify(op)).catch((error: Error) => {
       throw failed(`shared-state operation ${op.op}`, error);
     });
+  }
+
+  /**
+   * An operation whose answer the program does not wait for (it cannot fail, and says nothing
+   * the program uses): it rides the local activity of the next operation, or goes before
+   * whatever the program does next that another process could see, or once the program waits
+   * for something else; always in the order the program made them.
+   */
+  post<K extends StateOpName>(op: StateOp<K>): Promise<void> {
+    if (!this.#batching) return this.state(op).then(() => undefined);
+    if (this.#ended) return never();
+    this.#posted.push(this.#identify(op) as unknown as StateOp);
+    // A condition that holds at once is checked when the program has gone as far as it can (waiting for a task, say): the posts go then.
+    this.#flushWhenIdle ??= condition(() => true).then(() => {
+      this.#flushWhenIdle = undefined;
+      return this.flush();
+    });
+    return this.#posted.length < MAX_POSTED ? Promise.resolve() : this.flush();
+  }
+
+  /**
+   * Sends the posted operations. Commands issued after this (an activity, a timer) reach the
+   * server only when the workflow task completes, which waits for this local activity.
+   */
+  flush(): Promise<void> {
+    if (this.#posted.length === 0) return Promise.resolve();
+    const sent = this.#inOrder(this.#takePosted()).then(() => undefined);
+    sent.catch((error: Error) => this.#end(failed('shared-state operations', error)));
+    return sent;
+  }
+
+  #identify<K extends StateOpName>(op: StateOp<K>): StateOp<K> {
+    return { ...op, opRecords: 'main', opId: `${workflowInfo().runId}:${opName(this.#opSequence++, op)}` };
+  }
+
+  #takePosted(): StateOp[] {
+    const posted = this.#posted;
+    this.#posted = [];
+    return posted;
   }
 
   /**
@@ -210,6 +259,7 @@ export class WorkflowTransport implements Transport {
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;
       if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }
+    await this.flush();
     const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
     this.#count(EVENTS.activity, op);
     return (await this.#activities.waitingStateOp.executeWithOptions(
@@ -227,17 +277,23 @@ export class WorkflowTransport implements Transport {
    * for LocalActivity"). In sequence, completion order is scheduling order.
    */
   #shortStateOp<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    const result = this.#localInOrder.then(async () => {
-      this.#count(EVENTS.marker, op);
-      const answer = await this.#runLocal(op);
-      this.#bytes += payloadBytes(answer);
-      return answer;
+    return this.#inOrder([...this.#takePosted(), op as unknown as StateOp]).then((answers) => answers.at(-1) as StateResult<K>);
+  }
+
+  /** `ops` in one local activity (one marker), after those before them; their answers in order. */
+  #inOrder(ops: StateOp[]): Promise<unknown[]> {
+    const answers = this.#localInOrder.then(async () => {
+      this.#count(EVENTS.marker, ops);
+      const run = ops.length === 1 ? this.#runLocal(ops[0]).then((answer) => [answer]) : this.#local.stateOps(this.runId, ops);
+      const done = await run;
+      this.#bytes += payloadBytes(done);
+      return done;
     });
-    this.#localInOrder = result.then(
+    this.#localInOrder = answers.then(
       () => undefined,
       () => undefined,
     );
-    return result;
+    return answers;
   }
 
   async #runLocal<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
@@ -255,6 +311,7 @@ export class WorkflowTransport implements Transport {
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
   async file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
     if (this.#ended) return never();
+    void this.flush();
     this.#count(EVENTS.activity, op);
     const outcome = await this.#activities.fileOp
       .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options.maxAttempts), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
@@ -295,7 +352,7 @@ export class WorkflowTransport implements Transport {
    */
   async checkpoint(args: unknown[], settle: () => Promise<string[]>): Promise<void> {
     const counted = { events: this.#events, bytes: this.#bytes, limit: this.#options.historyLimit };
-    if (!this.#continueAsNew || historyShare(counted) < HISTORY_SHARES.checkpoint) return;
+    if (!this.#continueAsNew || !checkpointDue(counted)) return;
     dumps(args, 'the arguments of checkpoint()');
     const running = await settle();
     if (running.length > 0) {
@@ -303,7 +360,8 @@ export class WorkflowTransport implements Transport {
       this.#warnedOfPostponing = true;
       return;
     }
-    // The operations the pools' closing issued complete in this run.
+    // The operations the program posted, and those the pools' closing issued, complete in this run.
+    await this.flush();
     await this.#localInOrder;
     this.#continueAsNew(args).catch((reason: unknown) => this.#end(reason));
     return never();
@@ -312,12 +370,14 @@ export class WorkflowTransport implements Transport {
   /** A durable timer: it fires on time across worker restarts and checkpoints. */
   sleep(ms: number): Promise<void> {
     if (this.#ended) return never();
+    void this.flush();
     this.#count(EVENTS.timer);
     return sleep(ms);
   }
 
   async settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
     if (this.#ended) return never();
+    void this.flush();
     let settled = false;
     promise.then(
       () => (settled = true),
