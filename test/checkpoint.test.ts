@@ -81,8 +81,18 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
   }
 
   function start(checkpoints: boolean) {
+    return startEntry('main', ITERATIONS, MAP_EVERY, checkpoints);
+  }
+
+  function startEntry(entry: string, ...args: unknown[]) {
     const options = { heartbeatTimeoutMs: 2_000, cpuCount: 4, storage: storageUrl(config), pricing: config.pricing, historyLimit: config.historyLimit };
-    return startMain(client, { program, args: [ITERATIONS, MAP_EVERY, checkpoints], options });
+    return startMain(client, { program, entry, args, options });
+  }
+
+  async function killWorker(): Promise<void> {
+    const worker = workers.at(-1)!;
+    worker.kill('SIGKILL');
+    await once(worker, 'exit');
   }
 
   /** What `mpflow status --json` reports of the run. */
@@ -113,9 +123,7 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     assert.equal(reported.status, 'RUNNING');
     assert.ok(reported.run >= 4 && reported.checkpoints === reported.run - 1, `status names the run and the checkpoints: ${JSON.stringify(reported)}`);
 
-    const worker = workers.at(-1)!;
-    worker.kill('SIGKILL');
-    await once(worker, 'exit');
+    await killWorker();
     startWorker();
 
     assert.deepEqual(await mainResult(handle), expected);
@@ -138,5 +146,14 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     });
     assert.deepEqual(await runsOf(handle.workflowId), ['FAILED']);
     assert.equal((await status(handle.workflowId)).status, 'FAILED');
+  });
+
+  it('a durable sleep fires on time though the worker was killed while it waited', async () => {
+    const handle = await startEntry('nap', 4_000);
+    await sleep(1_000);
+    await killWorker();
+    startWorker();
+    const slept = await mainResult<number>(handle);
+    assert.ok(slept >= 4_000 && slept < 30_000, `slept ${slept} ms by the main program's clock`);
   });
 });

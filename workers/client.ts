@@ -11,10 +11,13 @@ import type { Endpoints } from './config.js';
 import type { Program } from './program.js';
 import { codeVersion } from './version.js';
 
+/** A page of a long run's history outgrows gRPC's default 4 MiB (11 MB measured, at 20,000 events), and replay and upgrade read it whole. */
+const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
+
 export async function connectClient(endpoints: Endpoints, dataConverter: DataConverter): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: 5_000 });
+    connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: 5_000, channelArgs: { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES } });
   } catch (error) {
     throw new ProcessError(`cannot reach Temporal at ${endpoints.temporalAddress}: ${(error as Error).message} (set TEMPORAL_ADDRESS, or run \`mpflow dev up\`)`);
   }

@@ -217,8 +217,7 @@ export class WorkflowTransport implements Transport {
     if (!this.#batching) return this.state(op).then(() => undefined);
     if (this.#ended) return never();
     this.#posted.push(this.#identify(op) as unknown as StateOp);
-    // A condition that holds at once is checked when the program has gone as far as it can (waiting for a task, say): the posts go then.
-    this.#flushWhenIdle ??= condition(() => true).then(() => {
+    this.#flushWhenIdle ??= whenIdle().then(() => {
       this.#flushWhenIdle = undefined;
       return this.flush();
     });
@@ -445,6 +444,15 @@ export class WorkflowTransport implements Transport {
       retry: infrastructureRetry(this.#options.maxAttempts),
     };
   }
+}
+
+/**
+ * Resolves once the program has gone as far as it can (it waits for a task, say): the SDK
+ * checks conditions then, after an eager check when the condition is made, which says no.
+ */
+function whenIdle(): Promise<void> {
+  let made = false;
+  return condition(() => made || !(made = true));
 }
 
 /** What an operation the ended run will not start returns. */

@@ -1,5 +1,5 @@
 /** A loop of shared-state operations and maps, long enough to outgrow a run's history, carried through checkpoints. */
-import { Manager, Pool, Queue, RawValue, checkpoint, proxyTasks, type DictProxy, type SharedValue } from 'mpflow';
+import { Manager, Pool, Queue, RawValue, checkpoint, proxyTasks, sleep, type DictProxy, type SharedValue } from 'mpflow';
 import type * as T from './tasks.js';
 
 const { square } = proxyTasks<typeof T>();
@@ -33,4 +33,11 @@ export async function main(iterations: number, mapEvery: number, checkpoints: bo
     if (checkpoints) await checkpoint(iterations, mapEvery, checkpoints, state);
   }
   return [Number(await state.counter.get()), state.sum, await state.dict.length(), await state.queue.qsize()];
+}
+
+/** Sleeps `ms` on the main program's clock and says how long that was by it. */
+export async function nap(ms: number): Promise<number> {
+  const before = Date.now();
+  await sleep(ms);
+  return Date.now() - before;
 }
