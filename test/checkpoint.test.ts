@@ -9,13 +9,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { Redis } from 'ioredis';
-import { devDown, resolveEndpoints } from '../infra/dev-stack.js';
+import { devDown, resolveEndpoints, temporalCli } from '../infra/dev-stack.js';
 import { ProcessError } from '../mp-shim/errors.js';
 import { runKeys } from '../state/keys.js';
 import { RedisStore } from '../state/store.js';
 import { connectClient, mainResult, queryHistory, startMain } from '../workers/client.js';
 import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
+import { replayRun } from '../workers/replay.js';
 import { dataConverter } from '../workers/worker.js';
 import { HISTORY_SHARES } from '../workflows/definitions.js';
 import { harness, type Harness } from '../testing/harness.js';
@@ -29,7 +30,6 @@ const HISTORY_LIMIT = 3_000;
 
 /** A Temporal dev server of this file's own that terminates runs past 3,000 events, beside the dev stack's Redis. */
 function lowLimitConfig(redisUrl: string): Config {
-  const main = readConfig();
   return readConfig({
     ...process.env,
     MPFLOW_STATE_DIR: mkdtempSync(join(tmpdir(), 'mpflow-checkpoint-')),
@@ -37,7 +37,7 @@ function lowLimitConfig(redisUrl: string): Config {
     MPFLOW_DEV_TEMPORAL_CONFIG: `limit.historyCount.error=${HISTORY_LIMIT}`,
     MPFLOW_REDIS_URL: redisUrl,
     TEMPORAL_ADDRESS: '',
-    TEMPORAL_CLI: process.env.TEMPORAL_CLI || join(main.dev.stateDir, 'temporal-cli', 'bin', 'temporal'),
+    TEMPORAL_CLI: temporalCli(readConfig().dev),
   });
 }
 
@@ -136,7 +136,7 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     assert.deepEqual(await redis.keys(runKeys(handle.workflowId).all), [], 'the last run of the chain removes its Redis state');
   });
 
-  it('without checkpoints it fails before the limit with an error that names the fix, and is not terminated', async () => {
+  it('without checkpoints it fails before the limit with an error that names the fix, and is not terminated; its history replays, and the replay says what it took', async (t) => {
     const handle = await start(false);
     await assert.rejects(mainResult(handle), (error: Error) => {
       assert.ok(error instanceof ProcessError, `a ProcessError, got ${error.name}`);
@@ -146,6 +146,11 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     });
     assert.deepEqual(await runsOf(handle.workflowId), ['FAILED']);
     assert.equal((await status(handle.workflowId)).status, 'FAILED');
+
+    const replayed = await replayRun(client, program, handle.workflowId, dataConverter(config, store));
+    t.diagnostic(`replayed ${replayed.events} events in ${replayed.ms} ms (${((replayed.ms * 1000) / replayed.events).toFixed(0)} µs/event), memory +${replayed.memoryMb} MB`);
+    assert.equal(replayed.compatible, true);
+    assert.ok(replayed.events >= HISTORY_SHARES.fail * HISTORY_LIMIT, `the whole history was replayed: ${replayed.events} events`);
   });
 
   it('a durable sleep fires on time though the worker was killed while it waited', async () => {
