@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { resolveProgram } from '../workers/program.js';
 import { replayRun } from '../workers/replay.js';
 import { dataConverter } from '../workers/worker.js';
 import { HISTORY_SHARES } from '../workflows/definitions.js';
-import { harness, type Harness } from '../testing/harness.js';
+import { harness, workerProcess, type Harness } from '../testing/harness.js';
 
 const exec = promisify(execFile);
 const CLI = resolve('cli/bin.js');
@@ -72,12 +72,9 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     await devDown(config.dev);
   });
 
-  /** `mpflow worker` in a process of its own, on the low-limit server: what a user starts, and what the test kills. */
-  function startWorker(): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue };
-    const worker = spawn(process.execPath, [CLI, 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    workers.push(worker);
-    return worker;
+  /** A worker on the low-limit server. */
+  function startWorker(): void {
+    workers.push(workerProcess(program, endpoints));
   }
 
   function start(checkpoints: boolean) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { readConfig, storageUrl, type Endpoints } from '../workers/config.js';
 import { dataConverter } from '../workers/worker.js';
 import { resolveProgram } from '../workers/program.js';
 import { payloadConverter } from '../workflows/payload-converter.js';
+import { workerProcess } from '../testing/harness.js';
 
 const CHUNKS = 40;
 /** On a task queue of this file's own, which the workers it starts are given too. */
@@ -45,10 +46,8 @@ describe('a worker killed, or Redis restarted, in the middle of a map', { timeou
     await store.close();
   });
 
-  /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. */
   function startWorker(): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue };
-    const worker = spawn(process.execPath, ['cli/bin.js', 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const worker = workerProcess(program, endpoints);
     workers.push(worker);
     return worker;
   }

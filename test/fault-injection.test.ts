@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { devStop, resolveEndpoints } from '../infra/dev-stack.js';
+import { workerProcess } from '../testing/harness.js';
 import { RedisStore } from '../state/store.js';
 import { connectClient, mainResult, startMain } from '../workers/client.js';
 import { readConfig, storageUrl, type Endpoints } from '../workers/config.js';
@@ -58,10 +59,9 @@ describe(`faults in the middle of a run that uses every primitive: Temporal and 
     }
   });
 
-  /** `mpflow worker` in a process of its own: what a user starts, and what the test kills. Its tasks note their runs in `log`. */
+  /** A worker whose tasks note their runs in `log`. */
   function startWorker(log = ''): ChildProcess {
-    const env = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue, MPFLOW_FAULT_LOG: log };
-    const worker = spawn(process.execPath, ['cli/bin.js', 'worker', program.dir], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const worker = workerProcess(program, endpoints, { MPFLOW_FAULT_LOG: log });
     workers.add(worker);
     worker.once('exit', () => workers.delete(worker));
     return worker;

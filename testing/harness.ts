@@ -4,11 +4,12 @@
  * task queue of its own, bundled once. The configuration is read when a harness is made, so a
  * test file may set the environment first.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe } from 'node:test';
 import { NativeConnection } from '@temporalio/worker';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -86,6 +87,13 @@ export async function harness(engine: EngineName, programDir: string, options: P
       await closeServices();
     },
   };
+}
+
+/** `mpflow worker` for `program` in a process of its own, on `endpoints`: what a user starts, and what a test kills. */
+export function workerProcess(program: Program, endpoints: Endpoints, env: Record<string, string> = {}): ChildProcess {
+  const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+  const environment = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue, ...env };
+  return spawn(process.execPath, [cli, 'worker', program.dir], { env: environment, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /** Milliseconds `work` took. */

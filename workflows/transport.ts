@@ -131,9 +131,7 @@ export class WorkflowTransport implements Transport {
   }
 
   launch(call: ChunkCall): Launch {
-    if (this.#ended) return { result: never(), cancel: () => {} };
-    void this.flush();
-    this.#count(EVENTS.activity, call.items);
+    if (!this.#issue(EVENTS.activity, call.items)) return { result: never(), cancel: () => {} };
     const scope = new CancellationScope();
     const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
     const result = scope
@@ -145,9 +143,7 @@ export class WorkflowTransport implements Transport {
   }
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
-    if (this.#ended) return { result: never(), cancel: () => {} };
-    void this.flush();
-    this.#count(EVENTS.child, calls.map((call) => call.items));
+    if (!this.#issue(EVENTS.child, calls.map((call) => call.items))) return { result: never(), cancel: () => {} };
     const scope = new CancellationScope();
     const summary = `${calls[0].summary} … ${calls.length} chunks`;
     const result = scope
@@ -169,16 +165,14 @@ export class WorkflowTransport implements Transport {
    * live; one whose Temporal worker died is retried elsewhere and its chunks' leases lapse.
    */
   startPoolWorkers(pool: PoolSpec): PoolWorkers {
-    if (this.#ended) return { done: never(), cancel: () => {} };
-    void this.flush();
-    const scope = new CancellationScope();
     const perWorker = this.#options.poolSlotsPerWorker;
+    if (!this.#issue(EVENTS.activity * Math.ceil(pool.processes / perWorker))) return { done: never(), cancel: () => {} };
+    const scope = new CancellationScope();
     const workers: Promise<void>[] = [];
     for (let firstSlot = 0; firstSlot < pool.processes; firstSlot += perWorker) {
       const slots = Math.min(perWorker, pool.processes - firstSlot);
       const summary = `pool worker · slots ${firstSlot + 1}–${firstSlot + slots} of ${pool.processes}`;
       const spec = { ...pool, firstSlot, slots, leaseMs: this.#options.heartbeatTimeoutMs };
-      this.#count(EVENTS.activity);
       workers.push(
         scope
           .run(() => this.#activities.poolWorker.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: UNBOUNDED_MS, summary }, [this.#run, spec]))
@@ -258,9 +252,8 @@ export class WorkflowTransport implements Transport {
       const waitedEnough = deadline !== undefined && Date.now() >= deadline;
       if (!op.block || !isNotYet(op.op, result as StateResult<K>) || waitedEnough) return result as StateResult<K>;
     }
-    await this.flush();
+    if (!this.#issue(EVENTS.activity, op)) return never();
     const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
-    this.#count(EVENTS.activity, op);
     return (await this.#activities.waitingStateOp.executeWithOptions(
       { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
       [this.runId, { ...op, timeoutMs }],
@@ -276,23 +269,27 @@ export class WorkflowTransport implements Transport {
    * for LocalActivity"). In sequence, completion order is scheduling order.
    */
   #shortStateOp<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
-    return this.#inOrder([...this.#takePosted(), op as unknown as StateOp]).then((answers) => answers.at(-1) as StateResult<K>);
+    return this.#inOrder([...this.#takePosted(), op as unknown as StateOp]) as Promise<StateResult<K>>;
   }
 
-  /** `ops` in one local activity (one marker), after those before them; their answers in order. */
-  #inOrder(ops: StateOp[]): Promise<unknown[]> {
-    const answers = this.#localInOrder.then(async () => {
+  /** `ops` in one local activity (one marker), after those before them; the last one's answer. */
+  #inOrder(ops: StateOp[]): Promise<unknown> {
+    const answer = this.#localInOrder.then(async () => {
       this.#count(EVENTS.marker, ops);
-      const run = ops.length === 1 ? this.#runLocal(ops[0]).then((answer) => [answer]) : this.#local.stateOps(this.runId, ops);
-      const done = await run;
-      this.#bytes += payloadBytes(done);
-      return done;
+      if (ops.length === 1) return this.#recorded(await this.#runLocal(ops[0]));
+      return this.#recorded(await this.#local.stateOps(this.runId, ops)).at(-1);
     });
-    this.#localInOrder = answers.then(
+    this.#localInOrder = answer.then(
       () => undefined,
       () => undefined,
     );
-    return answers;
+    return answer;
+  }
+
+  /** Counts the bytes of what a marker recorded. */
+  #recorded<T>(answer: T): T {
+    this.#bytes += payloadBytes(answer);
+    return answer;
   }
 
   async #runLocal<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
@@ -309,9 +306,7 @@ export class WorkflowTransport implements Transport {
 
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
   async file<K extends FileOpName>(op: FileOp<K>): Promise<FileResult<K>> {
-    if (this.#ended) return never();
-    void this.flush();
-    this.#count(EVENTS.activity, op);
+    if (!this.#issue(EVENTS.activity, op)) return never();
     const outcome = await this.#activities.fileOp
       .executeWithOptions({ startToCloseTimeout: FILE_OP_TIMEOUT, retry: infrastructureRetry(this.#options.maxAttempts), summary: `${op.op} ${'path' in op ? op.path : op.from}` }, [this.#options.storage, op])
       .catch((error: Error) => {
@@ -368,15 +363,12 @@ export class WorkflowTransport implements Transport {
 
   /** A durable timer: it fires on time across worker restarts and checkpoints. */
   sleep(ms: number): Promise<void> {
-    if (this.#ended) return never();
-    void this.flush();
-    this.#count(EVENTS.timer);
+    if (!this.#issue(EVENTS.timer)) return never();
     return sleep(ms);
   }
 
   async settlesWithin(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<boolean> {
-    if (this.#ended) return never();
-    void this.flush();
+    if (!this.#issue(timeoutMs === undefined ? 0 : EVENTS.timer)) return never();
     let settled = false;
     promise.then(
       () => (settled = true),
@@ -386,7 +378,6 @@ export class WorkflowTransport implements Transport {
       await condition(() => settled);
       return true;
     }
-    this.#count(EVENTS.timer);
     return condition(() => settled, timeoutMs);
   }
 
@@ -431,6 +422,17 @@ export class WorkflowTransport implements Transport {
     if (share >= HISTORY_SHARES.fail) this.#end(new ProcessError(historyReport(use)));
     else if (!this.#warnedOfLimit) this.warn(`${historyReport(use)}; at ${HISTORY_SHARES.fail * 100} % the run fails`);
     this.#warnedOfLimit = true;
+  }
+
+  /**
+   * Before a command other than a local activity: false once the run has ended (the command is
+   * not issued); else the posted operations go first, and the command's events are counted.
+   */
+  #issue(events: number, payloads?: unknown): boolean {
+    if (this.#ended) return false;
+    void this.flush();
+    this.#count(events, payloads);
+    return true;
   }
 
   #end(reason: unknown): void {
