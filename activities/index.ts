@@ -3,9 +3,10 @@
  * the worker. Chunks go to the compute backend; shared-state operations go to Redis; storage
  * operations to the run's storage.
  */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ComputeBackend, RunContext } from '../compute/backend.js';
 import { hostPoolWorkers } from '../compute/pool-worker.js';
+import { SetupError } from '../mp-shim/errors.js';
 import { isStorageError } from '../mp-shim/fs/errors.js';
 import type { ChunkCall, FileOp, FileOpName, FileResult, PoolWorkerSpec, StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import type { RedisStore, RunUsage } from '../state/store.js';
@@ -40,7 +41,7 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
   /** Kinds of operation whose first answer the test hooks lost, or whose task they failed, by run. */
   const answersLost = new Set<string>();
   const tasksFailed = new Set<string>();
-  return {
+  return failingFastOnSetup({
     /** Runs one chunk (or a Process target) and returns `dumps(Outcome)`; heartbeats while it runs. */
     async runChunk(run: RunRef, call: ChunkCall): Promise<Uint8Array> {
       const outcome = await whileHeartbeating(() => backend.run(call, contextOf(run), Context.current().cancellationSignal));
@@ -119,7 +120,20 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
     async cleanupRun(runId: string): Promise<RunUsage> {
       return store.cleanupRun(runId);
     },
-  };
+  });
+}
+
+/** A SetupError fails its activity for good (non-retryable, of type SetupError): no retry can fix it. */
+function failingFastOnSetup<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped = Object.entries(activities).map(([name, activity]) => [
+    name,
+    (...args: never[]) =>
+      activity(...args).catch((error: unknown) => {
+        if (error instanceof SetupError) throw ApplicationFailure.create({ message: error.message, type: 'SetupError', nonRetryable: true });
+        throw error;
+      }),
+  ]);
+  return Object.fromEntries(wrapped) as T;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

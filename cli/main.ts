@@ -4,7 +4,6 @@ import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import protos from '@temporalio/proto';
-import { NativeConnection } from '@temporalio/worker';
 import type { ComputeBackend } from '../compute/backend.js';
 import { LambdaBackend } from '../compute/lambda/backend.js';
 import type { CostReport } from '../compute/lambda/cost.js';
@@ -14,11 +13,14 @@ import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { ValueError } from '../mp-shim/errors.js';
 import type { Dispatch, JobProgress } from '../mp-shim/transport.js';
 import { RedisStore } from '../state/store.js';
-import { connectClient, historyWarning, mainResult, pinRun, queryHistory, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
+import { checkStorage } from '../storage/index.js';
+import { connectClient, connectWorker, historyWarning, mainResult, pinRun, queryHistory, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { replayRun } from '../workers/replay.js';
+import { bundleProgram } from '../workers/bundle.js';
+import { typeProblems } from '../workers/check.js';
 import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../workers/version.js';
 import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
@@ -27,6 +29,7 @@ import { costLine, historyLine, progressLine, toJson } from './output.js';
 
 const USAGE = `usage:
   mpflow init <dir>
+  mpflow check <program> [--json]
   mpflow run <program> [--engine temporal|local] [--backend local|lambda] [--dispatch auto|queue|activity] [--storage URL] [--workflow-id ID] [--entry NAME] [--task-queue NAME] [--no-worker] [--json] [-- args…]
   mpflow worker <program> [--backend local|lambda] [--task-queue NAME] [--json]
   mpflow deploy lambda <program> [--json]
@@ -35,14 +38,17 @@ const USAGE = `usage:
   mpflow replay <workflowId> [program] [--json]
   mpflow upgrade <workflowId> <program> [--json]
   mpflow result <workflowId> [--json]
-  mpflow dev up [--s3] [--lambda] | down | status [--json]`;
+  mpflow dev up [--s3] [--lambda] | down | status [--json]
+every command: --verbose (the SDK's and Temporal Core's own logs too, as MPFLOW_LOG_LEVEL=debug)`;
 
 async function main(argv: string[]): Promise<void> {
   const line = parseCommandLine(argv);
-  const config = readConfig();
+  const config: Config = { ...readConfig(), ...(line.flags.verbose ? { logLevel: 'debug' } : {}) };
   switch (line.command) {
     case 'init':
       return init(line);
+    case 'check':
+      return check(line, config);
     case 'run':
       return run(line, config);
     case 'worker':
@@ -85,10 +91,11 @@ async function run(line: CommandLine, config: Config): Promise<void> {
   if (dispatch !== 'auto' && dispatch !== 'queue' && dispatch !== 'activity') throw new ValueError(`--dispatch must be auto, queue or activity, got '${dispatch}'`);
   const storage = storageUrl(config, line.flags.storage);
   const endpoints = await resolveEndpoints(config, { temporal: engine === 'temporal' });
-  const store = await RedisStore.connect(endpoints.redisUrl);
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
   const backend = computeBackend(line, config, program, store);
   const showProgress = progressPrinter();
   try {
+    await Promise.all([backend.check?.(), checkStorage(storage)]);
     if (engine === 'local') {
       let cost: CostReport | undefined;
       const value = await runLocal({
@@ -137,8 +144,9 @@ async function run(line: CommandLine, config: Config): Promise<void> {
 async function worker(line: CommandLine, config: Config): Promise<void> {
   const program = programOf(line, config);
   const endpoints = await resolveEndpoints(config, { temporal: true });
-  const store = await RedisStore.connect(endpoints.redisUrl);
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
   const backend = computeBackend(line, config, program, store);
+  await backend.check?.();
   const hosted = await hostWorker(config, endpoints, program, store, backend);
   const version = await codeVersion(program);
   const client = await connectClient(endpoints, dataConverter(config, store));
@@ -235,15 +243,29 @@ async function deploy(line: CommandLine, config: Config): Promise<void> {
     log(line, deleted ? `deleted Lambda function ${lambda.functionName}` : `Lambda function ${lambda.functionName} does not exist`);
     return emit(line, { functionName: lambda.functionName, deleted });
   }
-  const deployed = await deployLambda(program, lambda);
+  const deployed = await deployLambda(program, lambda, config.cipher ? { MPFLOW_ENCRYPTION_KEY: config.cipher.setting } : {});
   log(line, `Lambda function ${deployed.functionName} version ${deployed.version} (${(deployed.zipBytes / 1e6).toFixed(1)} MB zip)${lambda.endpoint ? ` at ${lambda.endpoint}` : ''}`);
   emit(line, deployed);
 }
 
 async function hostWorker(config: Config, endpoints: Endpoints, program: Program, store: RedisStore, backend: ComputeBackend) {
   installRuntime(config);
-  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  const connection = await connectWorker(endpoints);
   return createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend });
+}
+
+/** Type-checks main.ts and tasks.ts and bundles main.ts as workflow code, running nothing; exit code 1 on any problem. */
+async function check(line: CommandLine, config: Config): Promise<void> {
+  const program = programOf(line, config);
+  const types = await typeProblems(program);
+  const bundled = types?.length ? undefined : await bundleProgram(program).then(() => true, (error: Error) => error.message);
+  const problems = [...(types ?? []), ...(typeof bundled === 'string' ? [bundled] : [])];
+  if (!line.flags.json) {
+    if (types === undefined) console.error('mpflow: TypeScript is not installed here (npm install -D typescript): types not checked');
+    console.log(problems.length ? problems.join('\n') : `ok: ${program.dir}: ${types ? 'main.ts and tasks.ts type-check, ' : ''}main.ts bundles as workflow code`);
+  }
+  emit(line, { program: program.dir, typeChecked: types !== undefined, bundled: bundled === true, problems });
+  if (problems.length) process.exitCode = 1;
 }
 
 /** Replays a run's history against the program's current main.ts; exit code 1 when they diverge. */
@@ -302,7 +324,7 @@ async function pollersOf(client: Client, taskQueue: string, buildId: string | un
 /** A client for the command, and the data converter it decodes payloads with (a replay decodes the same way). */
 async function withClient(config: Config, use: (client: Client, endpoints: Endpoints, converter: DataConverter) => Promise<void>): Promise<void> {
   const endpoints = await resolveEndpoints(config, { temporal: true });
-  const store = await RedisStore.connect(endpoints.redisUrl);
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
   const converter = dataConverter(config, store);
   const client = await connectClient(endpoints, converter);
   try {
@@ -368,7 +390,8 @@ main(process.argv.slice(2)).then(
   () => process.exit(),
   (error: unknown) => {
     const failure = unwrapFailure(error);
-    console.error(failure instanceof ValueError ? `mpflow: ${failure.message}` : failure);
+    const verbose = process.argv.includes('--verbose');
+    console.error(!verbose && (failure instanceof ValueError || failure.name === 'SetupError') ? `mpflow: ${failure.message}` : failure);
     if (process.argv.includes('--json')) console.log(toJson({ error: { name: failure.name, message: failure.message, stack: failure.stack } }));
     process.exit(1);
   },

@@ -34,5 +34,7 @@ export interface ComputeBackend {
    * run here, calling `run` for each chunk.
    */
   hostPoolWorkers?(spec: PoolWorkerSpec, context: RunContext, hooks: { signal: AbortSignal; onBeat?: () => void }): Promise<void>;
+  /** Whether the backend can run tasks at all (Lambda: the function exists and may be invoked); a SetupError naming the fix if not. */
+  check?(): Promise<void>;
   close(): Promise<void>;
 }

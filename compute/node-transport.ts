@@ -48,6 +48,11 @@ function takes(op: StateOp): boolean {
   return op.op === 'queue.get' || op.op === 'connection.recv';
 }
 
+/** The transport of the code calling, if any. */
+export function currentTransport(): Transport | undefined {
+  return current.getStore();
+}
+
 /** Runs `work` (and everything it starts) with `transport` as the one mp-shim talks to. */
 export function runWithTransport<T>(transport: Transport, work: () => T): T {
   return current.run(transport, work);

@@ -13,8 +13,22 @@ export function ownModule(sourcePath: string, base: string): string {
   return fileURLToPath(new URL(COMPILED ? sourcePath.replace(/\.ts$/, '.js') : sourcePath, base));
 }
 
-/** What a program's `mpflow` and `mpflow/fs` are in this copy: the bundlers alias them here. */
-export const ownEntryPoints: Record<'mpflow' | 'mpflow/fs', string> = {
+type EntryPoints = Record<'mpflow' | 'mpflow/fs', string>;
+
+/** What a program's `mpflow` and `mpflow/fs` are in this copy where Node runs it (tasks, the Lambda bundle): Node's streams. */
+export const ownEntryPoints: EntryPoints = {
+  mpflow: ownModule('../mp-shim/node.ts', import.meta.url),
+  'mpflow/fs': ownModule('../mp-shim/fs/node.ts', import.meta.url),
+};
+
+/** Their declarations, for type-checking a program: the sources here, the .d.ts files when compiled. */
+export const ownTypes: EntryPoints = {
+  mpflow: ownEntryPoints.mpflow.replace(/\.js$/, '.d.ts'),
+  'mpflow/fs': ownEntryPoints['mpflow/fs'].replace(/\.js$/, '.d.ts'),
+};
+
+/** What they are in the workflow sandbox, which has no `node:stream`. */
+export const sandboxEntryPoints: EntryPoints = {
   mpflow: ownModule('../mp-shim/index.ts', import.meta.url),
   'mpflow/fs': ownModule('../mp-shim/fs/index.ts', import.meta.url),
 };

@@ -8,13 +8,14 @@ import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 // Every shared kind registers itself when its module loads; a tasks module may import them as types only.
 import '../mp-shim/index.js';
-import { ProcessError } from '../mp-shim/errors.js';
+import { ProcessError, SystemExit } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { MAIN_PROCESS, opName, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
+import { ValueCipher } from '../state/cipher.js';
 import { chunkRecords } from '../state/keys.js';
 import { RedisStore, type Leases } from '../state/store.js';
 import type { RunContext, ThreadRequest } from './backend.js';
-import { NodeTransport, runWithTransport, type OpIdentity } from './node-transport.js';
+import { currentTransport, NodeTransport, runWithTransport, type OpIdentity } from './node-transport.js';
 import { resolveMpflowToThisCopy } from './own-modules.js';
 
 type TasksModule = Record<string, unknown>;
@@ -42,6 +43,9 @@ class TaskTransport extends NodeTransport {
   #chunkSequence = 0;
   #answeredBytes = 0;
   #uuids = 0;
+  #fail!: (error: unknown) => void;
+  /** Rejects when something the chunk's task started fails where no caller of it can catch it. */
+  readonly failed = new Promise<never>((_, reject) => (this.#fail = reject));
 
   constructor(
     store: RedisStore,
@@ -106,10 +110,40 @@ class TaskTransport extends NodeTransport {
   warn(message: string, error?: unknown): void {
     console.error(`mpflow: ${this.self.name}: ${message}`, error ?? '');
   }
+
+  fail(error: unknown): void {
+    this.#fail(error);
+  }
 }
 
 function nested(what: string): ProcessError {
   return new ProcessError(`cannot start ${what} from inside a task: nested pools and processes are not supported yet`);
+}
+
+/**
+ * Makes what a task does to its process the outcome of that task alone, where tasks share a
+ * process (a thread of the local backend, a Lambda container): `process.exit(code)` ends the
+ * task with SystemExit, as `sys.exit` ends a Python process, and an error thrown or a promise
+ * rejected where no caller catches it (in a timer, an event handler) fails the task that started it.
+ */
+export function trapTaskExits(): void {
+  const exit = process.exit.bind(process);
+  const inTask = () => {
+    const running = currentTransport();
+    return running instanceof TaskTransport ? running : undefined;
+  };
+  process.exit = ((code?: number | string | null) => {
+    if (!inTask()) return exit(code);
+    throw SystemExit.of(Number(code ?? process.exitCode ?? 0) || 0);
+  }) as typeof process.exit;
+  const failTask = (error: unknown) => {
+    const task = inTask();
+    if (task) return task.fail(error);
+    console.error('mpflow: an error outside any task', error);
+    exit(1);
+  };
+  process.on('uncaughtException', failTask);
+  process.on('unhandledRejection', failTask);
 }
 
 /** Runs a chunk's items and resolves to `dumps(Outcome)`: the task's errors are outcomes too. */
@@ -118,7 +152,8 @@ export async function runChunk({ call, context }: ThreadRequest): Promise<Uint8A
   let outcome: Outcome;
   try {
     const [tasks, store] = await Promise.all([loadTasks(context.tasksModule), redisStore(context.redisUrl)]);
-    outcome = [true, await runWithTransport(new TaskTransport(store, context, call, self), () => execute(tasks, call, context))];
+    const transport = new TaskTransport(store, context, call, self);
+    outcome = [true, await runWithTransport(transport, () => Promise.race([execute(tasks, call, context), transport.failed]))];
   } catch (error) {
     outcome = [false, error instanceof Error ? error : new Error(String(error))];
   }
@@ -178,11 +213,11 @@ export function keepLeasesWith(keeper: Leases): void {
   leases = keeper;
 }
 
-/** This thread's (or container's) Redis connection to `url`, made on first use. */
+/** This thread's (or container's) Redis connection to `url`, made on first use; the process's environment holds the encryption key (a Lambda function's, set by deploy). */
 export function redisStore(url: string): Promise<RedisStore> {
   let store = stores.get(url);
   if (!store) {
-    store = RedisStore.connect(url, { leases });
+    store = RedisStore.connect(url, { leases, cipher: ValueCipher.fromEnvironment(process.env) });
     stores.set(url, store);
     store.catch(() => stores.delete(url));
   }

@@ -6,12 +6,13 @@
  * endpoint (`--lambda`: infra/lambda-endpoint.ts, functions kept under the state dir).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessError } from '../mp-shim/errors.js';
 import { ownModule } from '../compute/own-modules.js';
+import { redisUrlTrusting } from '../state/core.js';
 import type { Config, DevStackConfig, Endpoints } from '../workers/config.js';
 
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -64,7 +65,9 @@ function services(dev: DevStackConfig) {
     command: () => {
       const dataDir = redisDataDir(dev);
       mkdirSync(dataDir, { recursive: true });
-      return [redisServer(), ['--bind', HOST, '--port', `${dev.redisPort}`, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
+      const listen = dev.redisTls ? redisTlsArgs(certificates(join(dev.stateDir, 'tls')), dev.redisPort) : ['--port', `${dev.redisPort}`];
+      const password = dev.redisPassword ? ['--requirepass', dev.redisPassword] : [];
+      return [redisServer(), ['--bind', HOST, ...listen, ...password, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
     },
   };
   const s3: Service = { name: 's3', port: dev.s3Port, command: (dir) => [motoServer(dir), ['-H', HOST, '-p', `${dev.s3Port}`]] };
@@ -76,7 +79,7 @@ function services(dev: DevStackConfig) {
   const endpoints: Endpoints = {
     temporalAddress: `${HOST}:${dev.temporalPort}`,
     temporalNamespace: 'default',
-    redisUrl: `redis://${HOST}:${dev.redisPort}`,
+    redisUrl: `${dev.redisTls ? 'rediss' : 'redis'}://${dev.redisPassword ? `:${encodeURIComponent(dev.redisPassword)}@` : ''}${HOST}:${dev.redisPort}`,
     webUiUrl: `http://${HOST}:${uiPort}`,
   };
   return { temporal, redis, s3, lambda, endpoints };
@@ -93,7 +96,10 @@ export async function resolveEndpoints(config: Config, needs: { temporal: boolea
   return {
     temporalAddress: configured.temporalAddress ?? stack.endpoints.temporalAddress,
     temporalNamespace: configured.temporalNamespace,
-    redisUrl: configured.redisUrl ?? stack.endpoints.redisUrl,
+    temporalSecurity: configured.temporalAddress ? configured.temporalSecurity : undefined,
+    redisUrl: configured.redisUrl
+      ? redisUrlTrusting(configured.redisUrl, config.redisCa)
+      : redisUrlTrusting(stack.endpoints.redisUrl, config.dev.redisTls ? readFileSync(certificates(join(config.dev.stateDir, 'tls')).ca, 'utf8') : undefined),
     webUiUrl: configured.webUiUrl ?? (configured.temporalAddress ? undefined : stack.endpoints.webUiUrl),
   };
 }
@@ -137,6 +143,31 @@ export async function devStatus(dev: DevStackConfig): Promise<ServiceStatus[]> {
 }
 
 /** Starts the services that are not up. Installs (pip, apt) block, so all run before any service's start clock does. */
+/** A CA, and what it signed: a server certificate for 127.0.0.1 and localhost, and a client certificate (mTLS); made with openssl under `dir` once. */
+export function certificates(dir: string): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
+  const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key') };
+  if (existsSync(files.key)) return files;
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => {
+    const made = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (made.status !== 0) throw new ProcessError(`openssl ${args[0]} failed making the dev stack's TLS certificates in ${dir}: ${made.stderr || made.error?.message}`);
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=mpflow dev CA');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key.tmp', '-out', 'server.csr', '-subj', `/CN=${HOST}`);
+  writeFileSync(join(dir, 'server.ext'), `subjectAltName=IP:${HOST},DNS:localhost\n`);
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '3650', '-extfile', 'server.ext');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=mpflow client');
+  writeFileSync(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  openssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '3650', '-extfile', 'client.ext');
+  renameSync(join(dir, 'server.key.tmp'), files.key);
+  return files;
+}
+
+/** redis-server's arguments to listen on `port` with TLS only (clients need no certificate of their own). */
+export function redisTlsArgs({ ca, cert, key }: { ca: string; cert: string; key: string }, port: number): string[] {
+  return ['--port', '0', '--tls-port', `${port}`, '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', ca, '--tls-auth-clients', 'no'];
+}
+
 async function ensureRunning(dev: DevStackConfig, wanted: Service[]): Promise<void> {
   const down = (await Promise.all(wanted.map(async (service) => ((await isListening(service.port)) ? [] : [service])))).flat();
   const dir = dev.stateDir;

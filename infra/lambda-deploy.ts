@@ -70,7 +70,8 @@ export async function buildArchive(program: Program): Promise<Buffer> {
   return zip(files);
 }
 
-export async function deployLambda(program: Program, config: LambdaConfig): Promise<Deployed> {
+/** Deploys `program`'s tasks; `environment` adds to the function's variables (MPFLOW_ENCRYPTION_KEY, when set). */
+export async function deployLambda(program: Program, config: LambdaConfig, environment: Record<string, string> = {}): Promise<Deployed> {
   const archive = await buildArchive(program);
   const client = lambdaClient(config);
   const settings = {
@@ -79,7 +80,7 @@ export async function deployLambda(program: Program, config: LambdaConfig): Prom
     Runtime: 'nodejs20.x' as const,
     Timeout: config.timeoutSeconds,
     MemorySize: config.memoryMb,
-    Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...environment } },
   };
   try {
     const current = await configurationOf(client, config.functionName);

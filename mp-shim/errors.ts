@@ -4,6 +4,27 @@ export class ProcessError extends Error {
   override name = 'ProcessError';
 }
 
+/**
+ * The run's setup is wrong in a way waiting cannot fix (no credentials, no such function or
+ * bucket, access denied, code that cannot bundle): never retried, and the message says what to do.
+ */
+export class SetupError extends ProcessError {
+  override name = 'SetupError';
+}
+
+/**
+ * `SystemExit`: a task called `process.exit(code)`. The task ends there, as Python's
+ * `sys.exit` ends a process: a `Process` gets `exitCode = code`, a pool's task fails with it.
+ */
+export class SystemExit extends ProcessError {
+  override name = 'SystemExit';
+  code = 0;
+
+  static of(code: number): SystemExit {
+    return Object.assign(new SystemExit(`the task called process.exit(${code})`), { code });
+  }
+}
+
 /** A wait ran out of time (`AsyncResult.get(timeout)`, a task's own `timeout`). */
 export class TimeoutError extends ProcessError {
   override name = 'TimeoutError';
@@ -79,6 +100,8 @@ export const rebuildableErrors: ReadonlyMap<string, ErrorClass> = new Map<string
   ['EvalError', EvalError],
   ['URIError', URIError],
   ['ProcessError', ProcessError],
+  ['SystemExit', SystemExit],
+  ['SetupError', SetupError],
   ['TimeoutError', TimeoutError],
   ['BrokenBarrierError', BrokenBarrierError],
   ['Empty', Empty],

@@ -3,7 +3,7 @@ export { checkpoint, sleep } from './checkpoint.js';
 export { asyncDispose } from './dispose.js';
 export { Connection, Pipe, wait } from './connection.js';
 export { BaseContext, getContext } from './context.js';
-export { BrokenBarrierError, CancelledError, EOFError, Empty, Full, IndexError, KeyError, ProcessError, RemoteError, RuntimeError, TimeoutError, ValueError } from './errors.js';
+export { BrokenBarrierError, CancelledError, EOFError, Empty, Full, IndexError, KeyError, ProcessError, RemoteError, RuntimeError, SetupError, SystemExit, TimeoutError, ValueError } from './errors.js';
 export { ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION, Future, ProcessPoolExecutor, asCompleted, wait as waitFutures } from './futures.js';
 export type { ExecutorMapOptions, ReturnWhen } from './futures.js';
 export { BaseManager, DictProxy, ListProxy, Manager, NamespaceProxy, SyncManager } from './managers.js';

@@ -1,7 +1,7 @@
 /** Processes (CPython: multiprocessing/process.py): a task function run on its own, with a lifecycle. */
 import { asyncDispose } from './dispose.js';
 import { toMs, type Duration } from './duration.js';
-import { ValueError } from './errors.js';
+import { SystemExit, ValueError } from './errors.js';
 import { dumps, loads } from './serialization.js';
 import { assertTaskRef, type AnyFunction, type TaskArgs, type TaskRef } from './tasks.js';
 import { transport, type Launch, type Outcome, type ProcessIdentity } from './transport.js';
@@ -130,6 +130,8 @@ export class Process<F extends AnyFunction = AnyFunction> {
       this.#exitCode = -this.#signal;
     } else if (outcome[0]) {
       this.#exitCode = 0;
+    } else if (outcome[1] instanceof SystemExit) {
+      this.#exitCode = outcome[1].code;
     } else {
       this.#exitCode = 1;
       transport().warn(`Process ${this.name} failed`, outcome[1]);

@@ -38,10 +38,11 @@ export class RedisClaims implements ClaimStore {
   constructor(private readonly core: StoreCore) {}
 
   async put(digest: string, bytes: Uint8Array): Promise<void> {
-    await this.core.redis.set(claimKey(digest), Buffer.from(bytes), 'PX', CLAIM_TTL_MS);
+    await this.core.redis.set(claimKey(digest), Buffer.from(this.core.seal(bytes, true)), 'PX', CLAIM_TTL_MS);
   }
 
-  get(digest: string): Promise<Uint8Array | null> {
-    return this.core.redis.getexBuffer(claimKey(digest), 'PX', CLAIM_TTL_MS);
+  async get(digest: string): Promise<Uint8Array | null> {
+    const stored = await this.core.redis.getexBuffer(claimKey(digest), 'PX', CLAIM_TTL_MS);
+    return stored && this.core.open(stored);
   }
 }

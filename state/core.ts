@@ -10,9 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ProcessError } from '../mp-shim/errors.js';
+import { setupProblem } from '../mp-shim/setup-problems.js';
+import { SetupError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { isNotYet, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
+import type { ValueCipher } from './cipher.js';
 import type { RunKeys } from './keys.js';
 import { defineScripts, type Once, type Scripts } from './scripts.js';
 
@@ -53,6 +55,8 @@ export class StoreCore {
     readonly url: string,
     /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
     readonly ttl: number,
+    /** Seals the user's data before it is stored (MPFLOW_ENCRYPTION_KEY); none: stored as given. */
+    private readonly cipher?: ValueCipher,
   ) {
     const send = redis.sendCommand.bind(redis);
     redis.sendCommand = ((...args: Parameters<typeof send>) => {
@@ -66,23 +70,49 @@ export class StoreCore {
    * (Redis restarting) is re-established for as long as it takes; commands issued meanwhile fail
    * after a few attempts, and the activity that issued them is retried.
    */
-  static async connect(url: string, keyTtlMs: number): Promise<StoreCore> {
+  static async connect(url: string, keyTtlMs: number, cipher?: ValueCipher): Promise<StoreCore> {
     let connected = false;
-    const redis = new Redis(url, {
+    const { server, ca } = splitRedisUrl(url);
+    const redis = new Redis(server, {
+      ...(ca ? { tls: { ca } } : {}),
       lazyConnect: true,
       maxRetriesPerRequest: 3,
       connectTimeout: 5_000,
       retryStrategy: (times) => (connected ? Math.min(times * 200, 1_000) : times > 5 ? null : times * 200),
     });
-    redis.on('error', () => {}); // surfaced through the failing command instead
+    // Surfaced through the failing command instead; while connecting, the server's refusal (NOAUTH, WRONGPASS) is the reason.
+    let refusal: Error | undefined;
+    redis.on('error', (error: Error) => (refusal ??= connected ? undefined : error));
     try {
       await redis.connect();
       connected = true;
     } catch (error) {
       redis.disconnect();
-      throw new ProcessError(`cannot reach Redis at ${url}: ${(error as Error).message} (set MPFLOW_REDIS_URL, or run \`mpflow dev up\`)`);
+      const reason = refusal ?? (error as Error);
+      const shown = maskedUrl(url);
+      throw setupProblem(reason, { what: `Redis at ${shown}` }) ?? new SetupError(`cannot reach Redis at ${shown}: ${reason.message} (set MPFLOW_REDIS_URL, or run \`mpflow dev up\`)`);
     }
-    return new StoreCore(defineScripts(redis), url, keyTtlMs);
+    return new StoreCore(defineScripts(redis), url, keyTtlMs, cipher);
+  }
+
+  /** The user's data as it is stored: sealed when a key is configured; deterministically unless `randomIv` (Redis compares values). */
+  seal(bytes: Uint8Array, randomIv = false): Uint8Array {
+    return this.cipher ? this.cipher.seal(bytes, !randomIv) : bytes;
+  }
+
+  /** Stored data as the user gave it. */
+  open(bytes: Uint8Array): Uint8Array {
+    return this.cipher ? this.cipher.open(bytes) : bytes;
+  }
+
+  /** Whether stored values are sealed (Redis cannot then look inside them: `list.sort`). */
+  get sealing(): boolean {
+    return this.cipher !== undefined;
+  }
+
+  /** What a process started from this one (a task thread) needs in its environment to seal and open the same way. */
+  get environment(): Record<string, string> {
+    return this.cipher ? { MPFLOW_ENCRYPTION_KEY: this.cipher.setting } : {};
   }
 
   /** Commands sent on the main connection so far (a Lambda invocation reports its own for the cost report). */
@@ -220,4 +250,28 @@ export class StoreCore {
     for (const connection of this.#idleBlocking.splice(0)) connection.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
+}
+
+/** The query parameter of a Redis URL that carries the PEM of a CA to trust (base64url): the URL alone names the endpoint wherever it goes (threads, Lambda). */
+const CA_PARAM = 'mpflow-ca';
+
+/** `url` that also trusts `caPem` for its TLS (a rediss:// URL of a server whose certificate a private CA signed). */
+export function redisUrlTrusting(url: string, caPem: string | undefined): string {
+  if (!caPem) return url;
+  const parsed = new URL(url);
+  parsed.searchParams.set(CA_PARAM, Buffer.from(caPem).toString('base64url'));
+  return parsed.href;
+}
+
+function splitRedisUrl(url: string): { server: string; ca?: string } {
+  const parsed = new URL(url);
+  const ca = parsed.searchParams.get(CA_PARAM);
+  if (ca === null) return { server: url };
+  parsed.searchParams.delete(CA_PARAM);
+  return { server: parsed.href, ca: Buffer.from(ca, 'base64url').toString() };
+}
+
+/** `url` as messages and logs show it: its password hidden, no CA. */
+export function maskedUrl(url: string): string {
+  return splitRedisUrl(url).server.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
 }

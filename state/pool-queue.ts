@@ -10,7 +10,7 @@ import { asBuffer, type ClaimReply } from './scripts.js';
 /** Work a pool worker claimed: chunks to run, or why there are none. */
 export interface Claim {
   status: 'run' | 'wait' | 'stop';
-  chunks: { id: string; call: Buffer }[];
+  chunks: { id: string; call: Uint8Array }[];
   /** When waiting: ms until a running chunk may become a straggler (-1: none can). */
   hintMs: number;
 }
@@ -36,7 +36,7 @@ export class PoolQueue {
    */
   async claim(runId: string, poolId: string, count: number, leaseMs: number, waiter: string, stragglers: boolean): Promise<Claim> {
     const { redis, ttl } = this.core;
-    return parseClaim(await redis.poolClaimBuffer(runKeys(runId).pool(poolId).pool, count, leaseMs, waiter, ttl, stragglers ? '1' : '0'));
+    return this.#parseClaim(await redis.poolClaimBuffer(runKeys(runId).pool(poolId).pool, count, leaseMs, waiter, ttl, stragglers ? '1' : '0'));
   }
 
   /**
@@ -47,7 +47,7 @@ export class PoolQueue {
     const { redis, ttl } = this.core;
     const keys = runKeys(runId);
     const records = keys.records(chunkRecords(call));
-    return parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, records, keys.wakePrefix, ttl, id, asBuffer(outcome), ok ? '1' : '0', leaseMs, claimNext ? '1' : '0', CHUNK_RECORDS_AFTER_OUTCOME_MS));
+    return this.#parseClaim(await redis.poolCompleteBuffer(keys.pool(poolId).pool, records, keys.wakePrefix, ttl, id, asBuffer(this.core.seal(outcome)), ok ? '1' : '0', leaseMs, claimNext ? '1' : '0', CHUNK_RECORDS_AFTER_OUTCOME_MS));
   }
 
   /** Renews the leases of running chunks; false for each one that must stop (done elsewhere, or the pool terminated). */
@@ -57,13 +57,15 @@ export class PoolQueue {
   }
 
   /** Waits until an idle waiter is woken or `timeoutMs` passes. */
+  #parseClaim([status, hint, ...idsAndCalls]: ClaimReply): Claim {
+    const chunks: Claim['chunks'] = [];
+    for (let i = 0; i < idsAndCalls.length; i += 2) chunks.push({ id: idsAndCalls[i].toString(), call: this.core.open(idsAndCalls[i + 1]) });
+    return { status: status.toString() as Claim['status'], chunks, hintMs: hint };
+  }
+
   async awaitWake(runId: string, waiter: string, timeoutMs: number, hooks: { signal?: AbortSignal }): Promise<boolean> {
     return (await this.core.blockingPop(runKeys(runId).wake(waiter), timeoutMs, hooks)) !== null;
   }
 }
 
-function parseClaim([status, hint, ...idsAndCalls]: ClaimReply): Claim {
-  const chunks: Claim['chunks'] = [];
-  for (let i = 0; i < idsAndCalls.length; i += 2) chunks.push({ id: idsAndCalls[i].toString(), call: idsAndCalls[i + 1] });
-  return { status: status.toString() as Claim['status'], chunks, hintMs: hint };
-}
+

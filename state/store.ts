@@ -8,6 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { StateOp, StateOpName, StateResult } from '../mp-shim/transport.js';
 import { RedisClaims } from './claims.js';
+import type { ValueCipher } from './cipher.js';
+import { sealedOp } from './sealed-ops.js';
 import { StoreCore, type OpHandler, type OpHandlers, type WaitHooks } from './core.js';
 import { CHUNK_RECORDS_AFTER_OUTCOME_MS, chunkRecords, runKeys } from './keys.js';
 import { LambdaMarks } from './lambda-marks.js';
@@ -94,8 +96,8 @@ export class RedisStore {
    * taken through this store are kept by `leases` when given (a thread hands them to its
    * parent), else renewed by the store itself.
    */
-  static async connect(url: string, { keyTtlMs = DEFAULT_KEY_TTL_MS, leases }: { keyTtlMs?: number; leases?: Leases } = {}): Promise<RedisStore> {
-    return new RedisStore(await StoreCore.connect(url, keyTtlMs), leases);
+  static async connect(url: string, { keyTtlMs = DEFAULT_KEY_TTL_MS, leases, cipher }: { keyTtlMs?: number; leases?: Leases; cipher?: ValueCipher } = {}): Promise<RedisStore> {
+    return new RedisStore(await StoreCore.connect(url, keyTtlMs, cipher), leases);
   }
 
   /** Renews leases handed over by other processes (a thread's tasks), on this store's connection. */
@@ -105,6 +107,11 @@ export class RedisStore {
 
   get url(): string {
     return this.#core.url;
+  }
+
+  /** What a process started from this one (a task thread) needs in its environment to use this store alike: its encryption key. */
+  get environment(): Record<string, string> {
+    return this.#core.environment;
   }
 
   /** Commands sent on this store's connection so far (a Lambda invocation reports its own for the cost report). */
@@ -122,7 +129,9 @@ export class RedisStore {
     const keys = runKeys(runId);
     const identity = op.opId === undefined ? '' : `${op.opRecords}/${op.opId}`;
     const once: Once = identity ? [op.opId!, op.opKeepMs ?? this.#core.ttl] : ['', 0];
-    return handler({ keys, hooks, identity, record: keys.records(op.opRecords ?? 'none'), once, held: keys.held(identity || randomUUID()) }, op);
+    const context = { keys, hooks, identity, record: keys.records(op.opRecords ?? 'none'), once, held: keys.held(identity || randomUUID()) };
+    if (!this.#core.sealing) return handler(context, op);
+    return sealedOp(this.#core, op, (sealed) => handler(context, sealed));
   }
 
   /** Lets the records of a chunk whose outcome is in safe hands expire soon: no new attempt of it will start. */

@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { parseCommandLine } from '../cli/args.js';
-import { freshStorage } from '../testing/harness.js';
+import { freshStorage, mpflowCommand } from '../testing/harness.js';
 
-const run = promisify(execFile);
 /** The runs of this file only, whatever else serves the same programs on this Temporal. */
 const TASK_QUEUE = `test-cli-${process.pid}`;
-
-/** Runs `mpflow …` and returns its exit code, stderr and the JSON object on its last stdout line. */
-async function mpflow(...args: string[]): Promise<{ code: number; stderr: string; json: Record<string, unknown> }> {
-  const done = await run(process.execPath, ['cli/bin.js', ...args], { timeout: 120_000, env: { ...process.env, MPFLOW_TASK_QUEUE: TASK_QUEUE } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
-  const last = done.stdout.trim().split('\n').at(-1) ?? '';
-  return { code: done.code, stderr: done.stderr, json: last.startsWith('{') ? JSON.parse(last) : {} };
-}
+const mpflow = (...args: string[]) => mpflowCommand(args, { MPFLOW_TASK_QUEUE: TASK_QUEUE });
 
 describe('the mpflow command', { timeout: 240_000 }, () => {
   it('runs the same program on both engines with the same result', async () => {

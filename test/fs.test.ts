@@ -102,6 +102,18 @@ onEveryEngineAndStorage('mpflow/fs', 'test/programs/files', (h) => {
     });
   }
 
+  it("a task's streams are Node's: 'drain', end(cb), 'finish' then 'close', pipeline, 'error'; the file appears whole at 'finish'", async () => {
+    assert.deepEqual(await h().run('nodeStreams', 'node-streams'), {
+      writesBeforeFull: 7,
+      events: ['ready', 'drain', 'finish', 'close', 'end callback'],
+      visibleBeforeFinish: false,
+      size: 8 * MiB + 10,
+      droppedExists: false,
+      firsts: 3,
+      wxError: 'EEXIST',
+    });
+  });
+
   it('8 tasks write at once: their own streams whole, every append kept, a shared file replaced whole', async () => {
     const seen = (await h().run('concurrentWriters', 'writers', 8, 10)) as { written: unknown[]; log: string[]; sharedIsOneWritersWhole: boolean };
     assert.deepEqual(seen, {

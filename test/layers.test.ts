@@ -9,6 +9,8 @@ import { describe, it } from 'node:test';
  */
 const LAYERS: string[][] = [['mp-shim'], ['state', 'storage'], ['compute'], ['activities'], ['workflows'], ['workers'], ['infra'], ['cli', 'testing']];
 const ROOT = resolve(import.meta.dirname, '..');
+/** mp-shim as Node code imports it (tasks, the local engine): Node's streams; the workflow sandbox never loads these. */
+const NODE_ENTRY_POINTS = ['mp-shim/node.ts', 'mp-shim/fs/node.ts', 'mp-shim/fs/node-streams.ts'];
 
 function sources(folder: string): string[] {
   return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
@@ -60,8 +62,10 @@ describe('the import graph', () => {
     assert.deepEqual(cycles, []);
   });
 
-  it('keeps mp-shim sandbox-safe: it imports nothing from Node or from the layers below it', () => {
-    const offending = sources('mp-shim').filter((file) => /from\s+'(node:|ioredis|@aws-sdk|@temporalio\/(worker|client|activity))/.test(readFileSync(join(ROOT, file), 'utf8')));
-    assert.deepEqual(offending, []);
+  it('keeps mp-shim sandbox-safe: it imports nothing from Node or from the layers below it, but for the entry points Node code uses', () => {
+    const sandboxed = sources('mp-shim').filter((file) => !NODE_ENTRY_POINTS.includes(file));
+    const offending = sandboxed.filter((file) => /from\s+'(node:|ioredis|@aws-sdk|@temporalio\/(worker|client|activity))/.test(readFileSync(join(ROOT, file), 'utf8')));
+    const reachingNode = sandboxed.filter((file) => graph.get(file)!.some((target) => NODE_ENTRY_POINTS.includes(target)));
+    assert.deepEqual([...offending, ...reachingNode], []);
   });
 });

@@ -74,11 +74,11 @@ for (const project of PROJECTS) {
     it('is compiled JavaScript with declarations: its exports and its bin point into dist/', () => {
       const installed = join(dir, 'node_modules', 'mpflow');
       const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-      assert.deepEqual(manifest.exports['.'], { types: './dist/mp-shim/index.d.ts', default: './dist/mp-shim/index.js' });
-      assert.deepEqual(manifest.exports['./fs'], { types: './dist/mp-shim/fs/index.d.ts', default: './dist/mp-shim/fs/index.js' });
+      assert.deepEqual(manifest.exports['.'], { types: './dist/mp-shim/node.d.ts', default: './dist/mp-shim/node.js' });
+      assert.deepEqual(manifest.exports['./fs'], { types: './dist/mp-shim/fs/node.d.ts', default: './dist/mp-shim/fs/node.js' });
       assert.equal(manifest.bin.mpflow, 'dist/cli/bin.js');
       assert.doesNotMatch(JSON.stringify([manifest.exports, manifest.bin, manifest.main]), /(?<!\.d)\.ts"/, 'nothing the package runs is TypeScript (declarations aside)');
-      for (const file of ['dist/mp-shim/index.js', 'dist/mp-shim/index.d.ts', 'dist/cli/bin.js', 'dist/workflows/index.js']) assert.ok(existsSync(join(installed, file)), `the package has ${file}`);
+      for (const file of ['dist/mp-shim/index.js', 'dist/mp-shim/node.d.ts', 'dist/cli/bin.js', 'dist/workflows/index.js']) assert.ok(existsSync(join(installed, file)), `the package has ${file}`);
       assert.ok(!existsSync(join(installed, 'mp-shim')), 'the package ships no TypeScript sources to run');
     });
 

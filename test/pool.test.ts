@@ -84,14 +84,4 @@ onEveryEngineAndDispatch('Pool', 'test/programs/semantics', (h) => {
   it('leaving an `await using` block closes the pool after its work is done', async () => {
     assert.equal(await h().run('disposeClosesAndJoins'), 'ValueError: Pool not running');
   });
-
-  it('rejects bad arguments with messages that name them', async () => {
-    assert.deepEqual(await h().run('poolArgumentErrors'), {
-      processes: 'ValueError: processes must be a positive integer, got 0',
-      chunksize: 'ValueError: chunksize must be a positive integer, got 0',
-      notATask: 'TypeError: map(fn, …): fn must be a task reference from proxyTasks<typeof tasks>(), got the function (anonymous) (functions cannot be sent to another process; name it through proxyTasks)',
-      notIterable: "TypeError: map(fn, iterable): iterable: 'number' object is not iterable",
-      itemNotIterable: "TypeError: starmap(fn, iterable): an item of iterable: 'number' object is not iterable",
-    });
-  });
 });

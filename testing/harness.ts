@@ -4,20 +4,20 @@
  * task queue of its own, bundled once. The configuration is read when a harness is made, so a
  * test file may set the environment first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe } from 'node:test';
-import { NativeConnection } from '@temporalio/worker';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
 import { LocalBackend } from '../compute/local/backend.js';
 import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
 import { RedisStore } from '../state/store.js';
-import { connectClient, mainResult, startMain } from '../workers/client.js';
+import { connectClient, connectWorker, mainResult, startMain } from '../workers/client.js';
 import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
@@ -49,7 +49,7 @@ export type BackendChoice = { kind: 'local' } | { kind: 'lambda'; config: Lambda
 export async function harness(engine: EngineName, programDir: string, options: Partial<RunOptions> = {}, compute: BackendChoice = { kind: 'local' }, config = readConfig()): Promise<Harness> {
   const program = resolveProgram(programDir);
   const endpoints = await resolveEndpoints(config, { temporal: engine === 'temporal' });
-  const store = await RedisStore.connect(endpoints.redisUrl);
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
   const backend = compute.kind === 'lambda' ? new LambdaBackend(compute.config, store) : new LocalBackend(config.threads, store);
   const storage = options.storage ?? storageUrl(config);
   const common = { engine, config, program, store, endpoints };
@@ -67,7 +67,7 @@ export async function harness(engine: EngineName, programDir: string, options: P
   }
   installRuntime(config);
   const taskQueue = `test-${program.name}-${randomUUID().slice(0, 8)}`;
-  const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
+  const connection = await connectWorker(endpoints);
   const worker = await createWorker({ config, connection, namespace: endpoints.temporalNamespace, program, store, backend, taskQueue });
   const running = worker.run();
   const client = await connectClient(endpoints, dataConverter(config, store));
@@ -94,6 +94,27 @@ export function workerProcess(program: Program, endpoints: Endpoints, env: Recor
   const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
   const environment = { ...process.env, TEMPORAL_ADDRESS: endpoints.temporalAddress, MPFLOW_REDIS_URL: endpoints.redisUrl, MPFLOW_TASK_QUEUE: program.taskQueue, ...env };
   return spawn(process.execPath, [cli, 'worker', program.dir], { env: environment, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** What `mpflow …` did: its exit code, its output, the JSON object on its last stdout line, and how long it took. */
+export interface CommandRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: Record<string, unknown>;
+  ms: number;
+}
+
+/** Runs `mpflow …` as a user would, with `env` (undefined values removed from the environment) over this process's. */
+export async function mpflowCommand(args: string[], env: Record<string, string | undefined> = {}): Promise<CommandRun> {
+  const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
+  const started = performance.now();
+  const done = await promisify(execFile)(process.execPath, [cli, ...args], { timeout: 120_000, env: { ...process.env, ...env } as NodeJS.ProcessEnv }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+  const last = done.stdout.trim().split('\n').at(-1) ?? '';
+  return { ...done, json: last.startsWith('{') ? JSON.parse(last) : {}, ms: performance.now() - started };
 }
 
 /** Milliseconds `work` took. */

@@ -1,7 +1,8 @@
 /** A program's main.ts bundled as workflow code, with mpflow's workflows and payload converter. */
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { ownEntryPoints, ownModule } from '../compute/own-modules.js';
-import { ProcessError } from '../mp-shim/errors.js';
+import { ownModule, sandboxEntryPoints } from '../compute/own-modules.js';
+import { SetupError } from '../mp-shim/errors.js';
+import { shownPath, workflowCodeProblems } from './check.js';
 import type { Program } from './program.js';
 
 export const payloadConverterPath = ownModule('../workflows/payload-converter.ts', import.meta.url);
@@ -9,36 +10,50 @@ const workflowsPath = ownModule('../workflows/index.ts', import.meta.url);
 
 const bundles = new Map<string, Promise<WorkflowBundle>>();
 
-/** Bundles main.ts into the workflow sandbox once per process; `mpflow` resolves to this package's mp-shim. */
+/**
+ * Bundles main.ts into the workflow sandbox once per process; `mpflow` resolves to this
+ * package's mp-shim. A failure is one line per problem (workflowCodeProblems), not webpack's report.
+ */
 export function bundleProgram(program: Program): Promise<WorkflowBundle> {
   let bundle = bundles.get(program.main);
   if (!bundle) {
+    const report: string[] = [];
     bundle = bundleWorkflowCode({
       workflowsPath,
       payloadConverterPath,
-      logger: quietBundlerLogger,
+      logger: bundlerLogger(report),
       webpackConfigHook: (config) => {
         // Module ids are paths relative to the context: from the program's directory, copies of a project at other paths (or run from another directory) bundle to the same code.
         config.context = program.dir;
         config.resolve ??= {};
-        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: ownEntryPoints.mpflow, 'mpflow/fs$': ownEntryPoints['mpflow/fs'] };
+        config.resolve.alias = { ...(config.resolve.alias as object), 'mpflow-program$': program.main, mpflow$: sandboxEntryPoints.mpflow, 'mpflow/fs$': sandboxEntryPoints['mpflow/fs'] };
         return config;
       },
-    }).catch((error: Error) => {
+    }).catch(async (error: Error) => {
       bundles.delete(program.main);
-      throw new ProcessError(`cannot bundle ${program.main} as workflow code: ${error.message}`, { cause: error });
+      const problems = await workflowCodeProblems(program);
+      const reason = problems.length ? problems.join('\n') : `cannot bundle ${shownPath(program.main)} as workflow code: ${firstWebpackError(report.join('\n')) ?? error.message}`;
+      throw new SetupError(reason, { cause: error });
     });
     bundles.set(program.main, bundle);
   }
   return bundle;
 }
 
-/** The bundler logs every build at info level; mpflow prints only its warnings and errors. */
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string, meta?: object) => console.warn(message, meta ?? ''),
-  error: (message: string, meta?: object) => console.error(message, meta ?? ''),
-};
+/** The bundler logs every build at info level, and webpack's whole report on an error: mpflow keeps the report for the error it throws, and prints warnings. */
+function bundlerLogger(report: string[]) {
+  return {
+    log: () => {},
+    trace: () => {},
+    debug: () => {},
+    info: () => {},
+    warn: (message: string) => console.warn(`mpflow: bundling main.ts: ${message}`),
+    error: (message: string) => void report.push(message),
+  };
+}
+
+/** Webpack's first `ERROR in` section, without the native backtrace swc adds to it. */
+function firstWebpackError(report: string): string | undefined {
+  const section = report.split(/\n(?=ERROR in )/).find((part) => part.startsWith('ERROR in '));
+  return section?.split('\n\n')[0].replace(/\nStack backtrace:[\s\S]*/, '').trim();
+}

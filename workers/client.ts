@@ -2,13 +2,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { DataConverter, WorkerDeploymentVersion } from '@temporalio/common';
+import { ApplicationFailure, type DataConverter, type WorkerDeploymentVersion } from '@temporalio/common';
 import protos from '@temporalio/proto';
-import { ProcessError } from '../mp-shim/errors.js';
+import { NativeConnection } from '@temporalio/worker';
+import { ProcessError, rebuildableErrors, SetupError } from '../mp-shim/errors.js';
 import type { JobProgress } from '../mp-shim/transport.js';
 import { defaultRunOptions, HISTORY_SHARES, historyQuery, historyReport, historyShare, progressQuery, type HistoryUse, type MainProgramInput, type RunOptions } from '../workflows/definitions.js';
 import type { Endpoints } from './config.js';
 import type { Program } from './program.js';
+import { setupProblem, temporalReached } from '../mp-shim/setup-problems.js';
 import { codeVersion } from './version.js';
 
 /** A page of a long run's history outgrows gRPC's default 4 MiB (11 MB measured, at 20,000 events), and replay and upgrade read it whole. */
@@ -17,12 +19,24 @@ const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 export async function connectClient(endpoints: Endpoints, dataConverter: DataConverter): Promise<Client> {
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address: endpoints.temporalAddress, connectTimeout: 5_000, channelArgs: { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES } });
+    connection = await Connection.connect({ address: endpoints.temporalAddress, ...endpoints.temporalSecurity, connectTimeout: 5_000, channelArgs: { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES } });
   } catch (error) {
-    throw new ProcessError(`cannot reach Temporal at ${endpoints.temporalAddress}: ${(error as Error).message} (set TEMPORAL_ADDRESS, or run \`mpflow dev up\`)`);
+    throw unreachable(endpoints, error);
   }
   // A closed run's queries are refused by the server: answering one would replay its whole history on a worker.
   return new Client({ connection, namespace: endpoints.temporalNamespace, dataConverter, workflow: { queryRejectCondition: 'NOT_OPEN' } });
+}
+
+/** A worker's connection to the Temporal of `endpoints`, or a SetupError saying why there is none. */
+export async function connectWorker(endpoints: Endpoints): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: endpoints.temporalAddress, ...endpoints.temporalSecurity }).catch((error: unknown) => {
+    throw unreachable(endpoints, error);
+  });
+}
+
+function unreachable(endpoints: Endpoints, error: unknown): SetupError {
+  const secured = endpoints.temporalSecurity?.tls ? ' over TLS (TEMPORAL_TLS, TEMPORAL_API_KEY or a profile turned it on)' : '';
+  return new SetupError(`cannot reach Temporal at ${endpoints.temporalAddress}${secured}: ${(error as Error).message} (set TEMPORAL_ADDRESS, or run \`mpflow dev up\`)`);
 }
 
 export interface StartRequest {
@@ -53,6 +67,8 @@ export async function startMain(client: Client, { program, entry = 'main', args 
       workflowIdConflictPolicy: 'USE_EXISTING',
       versioningOverride: { pinnedTo: { deploymentName, buildId } },
       staticSummary: `mpflow run ${program.name} ${entry}(${summarize(args)})`,
+    }).catch((error: unknown) => {
+      throw setupProblem(error, temporalReached(client.options.namespace)) ?? error;
     });
   return whenAWorkerRuns({ program, deploymentName, buildId }, start, 'or run without --no-worker');
 }
@@ -114,6 +130,9 @@ export function unwrapFailure(error: unknown): Error {
   const failure = error.cause as (Error & { details?: unknown[] }) | undefined;
   const original = failure?.details?.[0];
   if (original instanceof Error) return original;
+  // mpflow's own refusals (no such entry function) keep their class, and so print as one line.
+  const Refusal = failure instanceof ApplicationFailure && failure.type ? rebuildableErrors.get(failure.type) : undefined;
+  if (Refusal) return Object.assign(new Refusal(failure!.message), { cause: error });
   return new ProcessError(`the main program failed: ${failure?.message ?? error.message}`, { cause: error });
 }
 

@@ -4,18 +4,23 @@
  * Configuration table lists them all.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LambdaConfig } from '../compute/lambda/backend.js';
 import { LAMBDA_LIST_PRICES, type Pricing } from '../compute/lambda/cost.js';
 import { ValueError } from '../mp-shim/errors.js';
+import { ValueCipher } from '../state/cipher.js';
 import { parseStorageUrl } from '../storage/index.js';
 import { TEMPORAL_HISTORY_LIMIT, type HistoryLimit } from '../workflows/definitions.js';
 
 export interface Endpoints {
   temporalAddress: string;
   temporalNamespace: string;
+  /** How connections to a configured Temporal authenticate and encrypt: Temporal's own settings (TEMPORAL_TLS*, TEMPORAL_API_KEY, profiles). */
+  temporalSecurity?: TemporalSecurity;
   redisUrl: string;
   /** The Web UI, when known (the embedded dev server's). */
   webUiUrl?: string;
@@ -31,12 +36,20 @@ export interface DevStackConfig {
   temporalCli?: string;
   /** Dynamic configuration of the dev server, `key=value` each (MPFLOW_DEV_TEMPORAL_CONFIG, space-separated). */
   temporalDynamicConfig: string[];
+  /** MPFLOW_DEV_REDIS_PASSWORD: the dev stack's Redis requires it. */
+  redisPassword?: string;
+  /** MPFLOW_DEV_REDIS_TLS=1: the dev stack's Redis speaks TLS only, with a certificate of its own CA (made with openssl). */
+  redisTls: boolean;
 }
 
 export interface Config {
   /** Servers the user configured; the dev stack fills in the rest. */
   endpoints: Partial<Endpoints> & { temporalNamespace: string };
   dev: DevStackConfig;
+  /** MPFLOW_ENCRYPTION_KEY (or _FILE): payloads, claims and shared-state values are encrypted with it. */
+  cipher?: ValueCipher;
+  /** MPFLOW_REDIS_CA: the PEM of a CA to trust for a rediss:// MPFLOW_REDIS_URL (read from the file it names). */
+  redisCa?: string;
   /** MPFLOW_STORAGE, as given (a run's `--storage` wins over it). */
   storage?: string;
   /** MPFLOW_TASK_QUEUE: the task queue of the programs run and served here (`--task-queue` wins over it). */
@@ -59,6 +72,9 @@ export interface Config {
   logLevel: 'warn' | 'debug';
 }
 
+/** TLS (and mTLS), an API key and gRPC metadata, as Temporal's clients take them. */
+export type TemporalSecurity = Pick<NativeConnectionOptions, 'tls' | 'apiKey' | 'metadata'>;
+
 type Env = Record<string, string | undefined>;
 
 const CONFIG_FILE = 'mpflow.config.json';
@@ -78,10 +94,12 @@ export function readConfig(env: Env = process.env): Config {
   if (claimCheck !== 'redis' && !claimCheck.startsWith('s3://')) throw new ValueError(`MPFLOW_CLAIM_CHECK must be 'redis' or an s3://bucket/prefix URL, got '${claimCheck}'`);
   const logLevel = env.MPFLOW_LOG_LEVEL === 'debug' ? 'debug' : 'warn';
   const awsRegion = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+  const temporal = temporalProfile(env);
   return {
     endpoints: {
-      temporalAddress: env.TEMPORAL_ADDRESS || undefined,
-      temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
+      temporalAddress: temporal.connectionOptions.address || undefined,
+      temporalNamespace: temporal.namespace || 'default',
+      temporalSecurity: { tls: temporal.connectionOptions.tls, apiKey: temporal.connectionOptions.apiKey as string | undefined, metadata: temporal.connectionOptions.metadata },
       redisUrl: env.MPFLOW_REDIS_URL || undefined,
       webUiUrl: env.MPFLOW_WEB_UI_URL || undefined,
     },
@@ -93,7 +111,11 @@ export function readConfig(env: Env = process.env): Config {
       lambdaPort: number('MPFLOW_DEV_LAMBDA_PORT', 9398),
       temporalCli: env.TEMPORAL_CLI || undefined,
       temporalDynamicConfig,
+      redisPassword: env.MPFLOW_DEV_REDIS_PASSWORD || undefined,
+      redisTls: env.MPFLOW_DEV_REDIS_TLS === '1' || env.MPFLOW_DEV_REDIS_TLS === 'true',
     },
+    redisCa: env.MPFLOW_REDIS_CA ? readCa(env.MPFLOW_REDIS_CA) : undefined,
+    cipher: ValueCipher.fromEnvironment(env),
     storage: env.MPFLOW_STORAGE || undefined,
     taskQueue: env.MPFLOW_TASK_QUEUE || undefined,
     s3Endpoint: env.MPFLOW_S3_ENDPOINT || undefined,
@@ -112,6 +134,28 @@ export function readConfig(env: Env = process.env): Config {
     },
     logLevel,
   };
+}
+
+/**
+ * The Temporal server to use, as Temporal's own tools configure it: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_GRPC_META_*, and the profile
+ * TEMPORAL_PROFILE names in TEMPORAL_CONFIG_FILE (default ~/.config/temporalio/temporal.toml).
+ */
+function temporalProfile(env: Env): ClientConnectConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  try {
+    return loadClientConnectConfig({ overrideEnvVars: defined });
+  } catch (error) {
+    throw new ValueError(`cannot read Temporal's client configuration (TEMPORAL_* variables, ${env.TEMPORAL_CONFIG_FILE ?? 'the profile file'}): ${(error as Error).message}`);
+  }
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ValueError(`MPFLOW_REDIS_CA must name a PEM file of the CA to trust, got '${path}': ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -4,35 +4,39 @@
  * converter (mpflow's codec, large payloads by claim check). The worker declares
  * its code version: it takes only the runs started with that code.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
 import type { RedisStore } from '../state/store.js';
 import { ClaimCheckCodec, claimStore } from './claim-check.js';
+import { EncryptionCodec } from './encryption-codec.js';
 import type { ComputeBackend } from '../compute/backend.js';
 import { bundleProgram, payloadConverterPath } from './bundle.js';
 import type { Config } from './config.js';
+import { OneLineLogger } from './log.js';
+import { setupProblem, temporalReached } from '../mp-shim/setup-problems.js';
 import type { Program } from './program.js';
 import { codeVersion } from './version.js';
 
 /** Shared activities may wait on Redis or the backend; they cost a promise each, not a thread. */
 const MAX_CONCURRENT_ACTIVITIES = 2_000;
 
-/** mpflow's codec for payloads, large ones kept aside by claim check (MPFLOW_CLAIM_CHECK). */
+/** mpflow's codecs for payloads: encrypted when a key is configured (MPFLOW_ENCRYPTION_KEY), then large ones kept aside by claim check (MPFLOW_CLAIM_CHECK). */
 export function dataConverter(config: Config, store: RedisStore): DataConverter {
-  return { payloadConverterPath, payloadCodecs: [new ClaimCheckCodec(claimStore(config, store))] };
+  return { payloadConverterPath, payloadCodecs: [new EncryptionCodec(config.cipher), new ClaimCheckCodec(claimStore(config, store))] };
 }
 
 let runtimeInstalled = false;
 
 /**
- * The process's Temporal runtime, once: its logger on stderr at the configured level, and
- * Core's own warnings forwarded to it (printed by Core they would go to stdout, which carries
+ * The process's Temporal runtime, once: its logger prints one line per event on stderr, and
+ * Core's own logs are forwarded to it (printed by Core they would go to stdout, which carries
  * only results).
  */
 export function installRuntime(config: Config): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(config.logLevel === 'debug' ? 'DEBUG' : 'WARN'), telemetryOptions: { logging: { forward: {} } } });
+  const debug = config.logLevel === 'debug';
+  Runtime.install({ logger: new OneLineLogger(config.logLevel), telemetryOptions: { logging: { forward: {}, filter: debug ? 'DEBUG' : 'WARN' } } });
   runtimeInstalled = true;
 }
 
@@ -49,7 +53,7 @@ export interface WorkerDeps {
 
 export async function createWorker({ config, connection, namespace, program, store, backend, taskQueue = program.taskQueue }: WorkerDeps): Promise<Worker> {
   const { deploymentName, buildId } = await codeVersion(program, taskQueue);
-  return Worker.create({
+  const created = Worker.create({
     connection,
     namespace,
     taskQueue,
@@ -59,5 +63,8 @@ export async function createWorker({ config, connection, namespace, program, sto
     dataConverter: dataConverter(config, store),
     maxConcurrentActivityTaskExecutions: MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentLocalActivityExecutions: MAX_CONCURRENT_ACTIVITIES,
+  });
+  return created.catch((error: unknown) => {
+    throw setupProblem(error, temporalReached(namespace)) ?? error;
   });
 }

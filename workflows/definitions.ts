@@ -116,3 +116,6 @@ export function historyReport(use: Omit<HistoryUse, 'run'>): string {
     `call checkpoint(...args) in the main program, at the end of a loop iteration, so that it carries on in fresh runs (MPFLOW_HISTORY_MAX_EVENTS and _BYTES tell mpflow the limits of a server configured otherwise)`
   );
 }
+
+/** Metadata that marks a log entry as mpflow's own: its warnings are shown to the user, the SDK's only at debug level. */
+export const OWN_LOG_ENTRY = { mpflow: true } as const;

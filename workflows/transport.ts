@@ -5,6 +5,7 @@
  * it lands in history, which is what makes the main program replayable.
  */
 import {
+  ApplicationFailure,
   CancellationScope,
   condition,
   executeChild,
@@ -18,7 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, RunRef } from '../activities/index.js';
-import { ProcessError } from '../mp-shim/errors.js';
+import { ProcessError, SetupError } from '../mp-shim/errors.js';
 import { storageError, type ErrorCode } from '../mp-shim/fs/errors.js';
 import {
   isNotYet,
@@ -43,7 +44,7 @@ import {
 import { dumps } from '../mp-shim/serialization.js';
 import { costReport } from '../compute/lambda/cost.js';
 import { infrastructureRetry } from '../compute/retry-policy.js';
-import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
+import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, OWN_LOG_ENTRY, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -399,7 +400,7 @@ export class WorkflowTransport implements Transport {
 
   /** Through the workflow's logger, which stays silent while a replay repeats what was already said. */
   warn(message: string, error?: unknown): void {
-    log.warn(message, error === undefined ? {} : { error });
+    log.warn(message, error === undefined ? OWN_LOG_ENTRY : { ...OWN_LOG_ENTRY, error });
   }
 
   /** The larger of the server's count (which lags while a workflow task runs local activities) and this code's. */
@@ -471,9 +472,13 @@ function payloadBytes(value: unknown, depth = 3): number {
   return bytes;
 }
 
-/** Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError naming it. */
+/**
+ * Temporal's failure types never reach users: a chunk that could not run becomes a ProcessError
+ * naming it, a SetupError when its activity failed with one (it was not retried).
+ */
 function failed(summary: string, error: Error): ProcessError {
   let root: Error = error;
   while (root.cause instanceof Error) root = root.cause;
-  return new ProcessError(`${summary} failed: ${root.message}`, { cause: error });
+  const Failure = root instanceof ApplicationFailure && root.type === 'SetupError' ? SetupError : ProcessError;
+  return new Failure(`${summary} failed: ${root.message}`, { cause: error });
 }

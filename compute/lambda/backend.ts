@@ -12,6 +12,7 @@ import { fetchClaim } from '../../state/claims.js';
 import type { RedisStore } from '../../state/store.js';
 import type { ComputeBackend, RunContext } from '../backend.js';
 import type { HostHooks } from '../pool-worker.js';
+import { setupProblem, type Reaching } from '../../mp-shim/setup-problems.js';
 import { withTaskTimeout } from '../timeout.js';
 import { chunkEvent, poolWorkerEvent, type ChunkReply } from './protocol.js';
 
@@ -62,6 +63,22 @@ export class LambdaBackend implements ComputeBackend {
     this.#client = lambdaClient(config);
   }
 
+  /** What a failure that waiting cannot fix names: the function, and how to deploy it or reach the dev stack's endpoint. */
+  get reached(): Reaching {
+    return {
+      what: `Lambda function ${this.config.functionName}${this.config.qualifier ? `:${this.config.qualifier}` : ''} (${this.config.region}${this.config.endpoint ? ` at ${this.config.endpoint}` : ''})`,
+      devEndpoint: ['MPFLOW_LAMBDA_ENDPOINT', 'http://127.0.0.1:9398', 'mpflow dev up --lambda'],
+      ifMissing: 'deploy it with `mpflow deploy lambda <program>`',
+    };
+  }
+
+  /** Whether the function can be invoked (an Invoke dry run): a SetupError naming the fix if not. */
+  async check(): Promise<void> {
+    await this.#client.send(new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'DryRun' })).catch((error: unknown) => {
+      throw setupProblem(error, this.reached) ?? error;
+    });
+  }
+
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
     return withTaskTimeout(call, signal, (stop) => this.#invoke(call, context, stop));
   }
@@ -77,7 +94,7 @@ export class LambdaBackend implements ComputeBackend {
       );
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw new ProcessError(`invoking Lambda function ${name} for ${call.summary} failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+      throw setupProblem(error, this.reached) ?? new ProcessError(`invoking Lambda function ${name} for ${call.summary} failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
     }
     const requestId = reply.$metadata.requestId ?? 'unknown';
     const payload = JSON.parse(new TextDecoder().decode(reply.Payload ?? new Uint8Array()) || 'null');
@@ -104,7 +121,9 @@ export class LambdaBackend implements ComputeBackend {
     const start = async (slot: number) => {
       await this.store.lambdaMarks.set(context.runId, spec.poolId, slot, 'starting', WORKER_START_MS);
       const event = poolWorkerEvent({ context, spec: { ...spec, firstSlot: slot, slots: 1 } });
-      await this.#client.send(new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'Event', Payload: JSON.stringify(event) }));
+      await this.#client.send(new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'Event', Payload: JSON.stringify(event) })).catch((error: unknown) => {
+        throw setupProblem(error, this.reached) ?? error;
+      });
     };
     await Promise.all([...live].map(start));
     while (live.size > 0 && !signal.aborted) {

@@ -13,7 +13,7 @@ import { fetchClaim, keepClaim } from '../../state/claims.js';
 import type { WorkerMark } from '../../state/store.js';
 import type { ThreadRequest } from '../backend.js';
 import { runPoolWorker } from '../pool-worker.js';
-import { provideTasks, redisStore, runChunk } from '../task-runtime.js';
+import { provideTasks, redisStore, runChunk, trapTaskExits } from '../task-runtime.js';
 import { MAX_INLINE_BYTES, WORKER_MARK_MS, type ChunkEvent, type ChunkReply, type PoolWorkerEvent, type PoolWorkerStart } from './protocol.js';
 
 /** A pool worker leaves this share of its time (at least LEAVE_EARLY_MIN_MS, at most half) before the function's timeout. */
@@ -28,6 +28,7 @@ interface LambdaContext {
 }
 
 export function lambdaHandler(tasks: Record<string, unknown>) {
+  trapTaskExits();
   return async (event: ChunkEvent | PoolWorkerEvent, lambda: LambdaContext): Promise<ChunkReply | WorkerMark> => {
     if ('poolWorker' in event) return hostPoolWorker(loads<PoolWorkerStart>(Buffer.from(event.poolWorker, 'base64')), tasks, lambda);
     const started = performance.now();

@@ -22,7 +22,8 @@ export class LocalBackend implements ComputeBackend {
     store: RedisStore,
   ) {
     this.#leases = new ThreadLeaseRenewer(store);
-    this.#threads = new ThreadPool(TASK_THREAD, parallelism, this.#leases);
+    const options = { ...TASK_THREAD.options, env: { ...process.env, ...store.environment } };
+    this.#threads = new ThreadPool({ ...TASK_THREAD, options }, parallelism, this.#leases);
   }
 
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {

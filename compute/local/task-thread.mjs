@@ -9,11 +9,12 @@ import { register as registerRequire } from 'tsx/cjs/api';
 
 registerImport();
 registerRequire();
-const { runChunk, keepLeasesWith } = await import(pathToFileURL(workerData.taskRuntime).href);
+const { runChunk, keepLeasesWith, trapTaskExits } = await import(pathToFileURL(workerData.taskRuntime).href);
 const { ParentLeases } = await import(pathToFileURL(workerData.threadLeases).href);
 
 const leases = new ParentLeases((notice) => parentPort.postMessage(notice));
 keepLeasesWith(leases);
+trapTaskExits();
 
 parentPort.on('message', (message) => {
   if (message.lease === 'lost') return leases.lost(message.lock, message.owner, message.reason);

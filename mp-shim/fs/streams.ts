@@ -176,42 +176,62 @@ export interface ReadStreamOptions {
   highWaterMark?: number;
 }
 
+/** A file's bytes from `start` to `end` (inclusive), read in ranges of `rangeBytes`, one range ahead of the reader. */
+export class FileRanges {
+  readonly #ahead: Promise<Uint8Array>[] = [];
+  #position: number;
+
+  private constructor(
+    private readonly displayPath: string,
+    private readonly path: string,
+    start: number,
+    private readonly end: number,
+    private readonly rangeBytes: number,
+  ) {
+    this.#position = start;
+    this.#fill();
+  }
+
+  static async open(displayPath: string, { start = 0, end = Number.POSITIVE_INFINITY, highWaterMark = PART_BYTES }: ReadStreamOptions): Promise<FileRanges> {
+    const path = storagePath(displayPath);
+    const info = await call('open', displayPath, { op: 'file.stat', path });
+    if (info.kind === 'directory') throw fsError('EISDIR', 'read', displayPath);
+    return new FileRanges(displayPath, path, start, Math.min(end + 1, info.size), highWaterMark);
+  }
+
+  /** The next range; undefined past the end. */
+  async next(): Promise<Uint8Array | undefined> {
+    const bytes = await this.#ahead.shift();
+    if (!bytes?.length) return undefined;
+    this.#fill();
+    return bytes;
+  }
+
+  #fill(): void {
+    while (this.#ahead.length < PARTS_IN_FLIGHT && this.#position < this.end) {
+      const start = this.#position;
+      this.#position = Math.min(start + this.rangeBytes, this.end);
+      const range = call('read', this.displayPath, { op: 'file.read', path: this.path, start, end: this.#position });
+      range.catch(() => {});
+      this.#ahead.push(range);
+    }
+  }
+}
+
 /** A file read in ranges, one ahead of the consumer: an async iterable of Uint8Array chunks. */
 export class ReadStream implements AsyncIterable<Uint8Array> {
   bytesRead = 0;
-  readonly #at: string;
-  readonly #start: number;
-  readonly #end: number;
-  readonly #chunkBytes: number;
 
   constructor(
     readonly path: string,
-    { start = 0, end = Number.POSITIVE_INFINITY, highWaterMark = PART_BYTES }: ReadStreamOptions = {},
+    private readonly options: ReadStreamOptions = {},
   ) {
-    this.#at = storagePath(path);
-    this.#start = start;
-    this.#end = end;
-    this.#chunkBytes = highWaterMark;
+    storagePath(path);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    const info = await call('open', this.path, { op: 'file.stat', path: this.#at });
-    if (info.kind === 'directory') throw fsError('EISDIR', 'read', this.path);
-    const end = Math.min(this.#end + 1, info.size);
-    const readAt = (start: number) => call('read', this.path, { op: 'file.read', path: this.#at, start, end: Math.min(start + this.#chunkBytes, end) });
-    let position = this.#start;
-    const ahead: Promise<Uint8Array>[] = [];
-    const fill = () => {
-      while (ahead.length < PARTS_IN_FLIGHT && position < end) {
-        ahead.push(readAt(position));
-        position = Math.min(position + this.#chunkBytes, end);
-      }
-    };
-    fill();
-    while (ahead.length) {
-      const bytes = await ahead.shift()!;
-      if (bytes.length === 0) break;
-      fill();
+    const ranges = await FileRanges.open(this.path, this.options);
+    for (let bytes; (bytes = await ranges.next()); ) {
       this.bytesRead += bytes.length;
       yield bytes;
     }

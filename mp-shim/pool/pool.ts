@@ -76,7 +76,7 @@ export class Pool implements PoolHost {
     const runtime = transport();
     if (processes === undefined) processes = runtime.cpuCount();
     if (!Number.isInteger(processes) || processes < 1) {
-      throw new ValueError(`processes must be a positive integer, got ${processes}`);
+      throw new ValueError(`Number of processes must be at least 1 (an integer), got ${processes}`);
     }
     if (options.initializer !== undefined) assertTaskRef(options.initializer, 'options.initializer');
     const { maxTasksPerChild } = options;
@@ -229,7 +229,7 @@ export class Pool implements PoolHost {
       if (this.#state !== 'RUN') throw new ValueError('Pool not running');
       assertTaskRef(fn, `${method}(fn, …): fn`);
       if (argLists.length > 0 && (!Number.isInteger(chunksize) || chunksize < 1)) {
-        throw new ValueError(`chunksize must be a positive integer, got ${chunksize}`);
+        throw new ValueError(`Chunksize must be 1+ (an integer), not ${chunksize}`);
       }
       const timeoutMs = toMs(timeout);
       const chunks = Math.ceil(argLists.length / chunksize);

@@ -6,7 +6,7 @@
  */
 import { loads } from '../serialization.js';
 import { transport, type ChunkCall, type Outcome, type PoolWorkers } from '../transport.js';
-import { ProcessError } from '../errors.js';
+import { ProcessError, SetupError } from '../errors.js';
 import type { Dispatcher, PoolHost } from './dispatcher.js';
 import type { Job } from './results.js';
 
@@ -89,9 +89,13 @@ export class QueueDispatcher implements Dispatcher {
     const { slots, processes } = this.#pool;
     const workers = transport().startPoolWorkers({ ...slots, processes });
     // Workers leave only once the pool is closed or terminated: any other end loses the work.
+    // Failed for good, they leave collectors waiting for outcomes that will never come: terminating wakes them.
     workers.done.then(
       () => this.#pool.failAll(new ProcessError('the pool workers left before the work was done')),
-      (error: Error) => this.#pool.failAll(new ProcessError(`the pool workers failed: ${error.message}`, { cause: error })),
+      (error: Error) => {
+        this.#pool.failAll(error instanceof SetupError ? error : new ProcessError(`the pool workers failed: ${error.message}`, { cause: error }));
+        this.#stopWorkers('terminated');
+      },
     );
     return workers;
   }

@@ -7,7 +7,7 @@ export function poolOps(core: StoreCore): OpHandlers<OpsOf<'pool'>> {
   const { redis, ttl } = core;
   return {
     'pool.submit': ({ keys }, { key, job, calls, stragglerFactor, stragglerMinMs }) =>
-      redis.poolSubmit(keys.pool(key).pool, keys.wakePrefix, ttl, job, stragglerFactor, stragglerMinMs, ...calls.map((call) => asBuffer(dumps(call)))),
+      redis.poolSubmit(keys.pool(key).pool, keys.wakePrefix, ttl, job, stragglerFactor, stragglerMinMs, ...calls.map((call) => asBuffer(core.seal(dumps(call))))),
     'pool.collect': async (context, op) => {
       const pool = context.keys.pool(op.key);
       const entries = await core.wait(

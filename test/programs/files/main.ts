@@ -7,6 +7,12 @@ const t = proxyTasks<typeof T>();
 
 export type ScenarioName = 'textAndBinary' | 'directories' | 'errors' | 'streams';
 
+/** Node's stream API, in a task. */
+export async function nodeStreams(dir: string) {
+  await using pool = new Pool(1);
+  return pool.apply(t.nodeStreams, [dir]);
+}
+
 /** Runs scenario `name` in the main program, or in a task of a one-process pool. */
 export async function scenario(name: ScenarioName, where: 'main' | 'task', ...args: unknown[]): Promise<unknown> {
   if (where === 'main') return (scenarios[name] as (...args: unknown[]) => Promise<unknown>)(...args);

@@ -74,7 +74,6 @@ export async function errors(dir: string) {
   await handle.write('abc');
   const closed = await fs.open(`${dir}/file.txt`);
   await closed.close();
-  const stream = fs.createWriteStream(`${dir}/file.txt`, { flags: 'wx' });
   const calls: [string, () => Promise<unknown>][] = [
     ['readFile missing', () => fs.readFile(`${dir}/missing`)],
     ['stat missing', () => fs.stat(`${dir}/missing`)],
@@ -104,7 +103,7 @@ export async function errors(dir: string) {
     ['writeFile wx existing', () => fs.writeFile(`${dir}/file.txt`, 'y', { flag: 'wx' })],
     ['copyFile COPYFILE_EXCL existing', () => fs.copyFile(`${dir}/other-file.txt`, `${dir}/file.txt`, fs.constants.COPYFILE_EXCL)],
     ['open wx existing', () => fs.open(`${dir}/file.txt`, 'wx')],
-    ['createWriteStream wx existing', () => stream.end('y')],
+    ['createWriteStream wx existing', async () => await fs.createWriteStream(`${dir}/file.txt`, { flags: 'wx' }).end('y')],
     ['rename a directory into itself', () => fs.rename(`${dir}/full`, `${dir}/full/sub/inner`)],
     ['rm the storage root', () => fs.rm('.', { recursive: true })],
     ['write before the end of a handle', () => handle.write('z', 0)],
@@ -126,11 +125,14 @@ export async function errors(dir: string) {
   return seen;
 }
 
-/**
- * Writes `megabytes` through a write stream in 1 MiB chunks (one buffer, reused), then reads
- * them back through a read stream in ranges of `readMegabytes`.
- */
-export async function streams(path: string, megabytes: number, readMegabytes = 1) {
+/** What a writer of a stream wrote: bytes, and their checksum. */
+export interface Written {
+  bytesWritten: number;
+  checksum: string;
+}
+
+/** Writes in the promise style, the same in the main program and in a task: `await out.write(chunk)` (one buffer, reused), `await out.end()`. */
+export async function writeAwaitingEachChunk(path: string, megabytes: number): Promise<Written> {
   const chunk = new Uint8Array(1024 * 1024);
   const out = fs.createWriteStream(path);
   const written = new Checksum();
@@ -140,6 +142,15 @@ export async function streams(path: string, megabytes: number, readMegabytes = 1
     await out.write(chunk);
   }
   await out.end();
+  return { bytesWritten: out.bytesWritten, checksum: written.value };
+}
+
+/**
+ * Writes `megabytes` through a write stream in 1 MiB chunks (by `write`), then reads them back
+ * through a read stream in ranges of `readMegabytes`.
+ */
+export async function streams(path: string, megabytes: number, readMegabytes = 1, write = writeAwaitingEachChunk) {
+  const { bytesWritten, checksum } = await write(path, megabytes);
   const read = new Checksum();
   let bytesRead = 0;
   let chunks = 0;
@@ -150,7 +161,7 @@ export async function streams(path: string, megabytes: number, readMegabytes = 1
   }
   const ranged: number[] = [];
   for await (const bytes of fs.createReadStream(path, { start: 1024 * 1024 - 2, end: 1024 * 1024 + 1 })) ranged.push(...bytes);
-  return { bytesWritten: out.bytesWritten, bytesRead, chunks, checksumsMatch: read.value === written.value, size: (await fs.stat(path)).size, ranged };
+  return { bytesWritten, bytesRead, chunks, checksumsMatch: read.value === checksum, size: (await fs.stat(path)).size, ranged };
 }
 
 /** Chunk `i` of a stream: bytes that differ from chunk to chunk and within one. */
@@ -159,7 +170,7 @@ export function fill(chunk: Uint8Array, i: number): void {
 }
 
 /** A checksum of every 97th byte and its offset, the same however the bytes are split into chunks. */
-class Checksum {
+export class Checksum {
   #hash = 0;
   #offset = 0;
 

@@ -64,6 +64,26 @@ export async function failAfterPut(queue: Queue<string>): Promise<never> {
   throw new Error('fails every time');
 }
 
+/** Puts a mark on `runs` (so the caller can count its attempts), then ends its process with `code`. */
+export async function exitAfterPut(code: number, runs: Queue<string>): Promise<never> {
+  await runs.put('ran');
+  process.exit(code);
+}
+
+/** Throws `message` from a timer this task started: no caller of the task can catch it. */
+export async function throwFromTimer(message: string): Promise<never> {
+  setTimeout(() => {
+    throw new RangeError(message);
+  }, 10);
+  return new Promise<never>(() => {});
+}
+
+/** Rejects a promise nobody awaits. */
+export async function rejectUnawaited(message: string): Promise<never> {
+  void Promise.reject(new RangeError(message));
+  return new Promise<never>(() => {});
+}
+
 export async function reportIdentity(queue: Queue<object>): Promise<void> {
   await queue.put({ self: currentProcess().name, parent: parentProcess()?.name ?? null });
 }
