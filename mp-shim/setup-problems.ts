@@ -18,7 +18,7 @@ export interface Reaching {
 }
 
 const AWS_ACCESS = new Set(['AccessDenied', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'AllAccessDisabled']);
-const AWS_MISSING = new Set(['ResourceNotFoundException', 'NoSuchBucket', 'NotFound']);
+const AWS_MISSING = new Set(['ResourceNotFoundException', 'NoSuchBucket']);
 const TLS_TRUST = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 const AWS_INVALID = new Set(['InvalidParameterValueException', 'ValidationException', 'InvalidRequestContentException', 'InvalidBucketName', 'InvalidRuntimeException']);
 
@@ -52,10 +52,10 @@ function missing(reaching: Reaching, name: string, error: Error): SetupError {
   return new SetupError(`${reaching.what} does not exist (${name}: ${error.message.split('\n')[0].split(': Status {')[0]})${reaching.ifMissing ? `: ${reaching.ifMissing}` : ''}`, { cause: error });
 }
 
-/** What a Temporal failure waiting cannot fix names: the namespace and server, and what configures them. */
-export function temporalReached(namespace: string, address?: string): Reaching {
+/** What a Temporal failure waiting cannot fix names: the namespace, and what configures it. */
+export function temporalReached(namespace: string): Reaching {
   return {
-    what: `Temporal namespace '${namespace}'${address ? ` at ${address}` : ''}`,
+    what: `Temporal namespace '${namespace}'`,
     ifMissing: `create it (temporal operator namespace create ${namespace}) or set TEMPORAL_NAMESPACE`,
     ifDenied: 'check TEMPORAL_API_KEY, or the client certificate of TEMPORAL_TLS_CLIENT_CERT_PATH and _KEY_PATH (or the profile in TEMPORAL_CONFIG_FILE)',
   };

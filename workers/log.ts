@@ -21,14 +21,11 @@ interface Entry extends LogMetadata, Partial<typeof OWN_LOG_ENTRY> {
 }
 
 export class OneLineLogger implements Logger {
-  constructor(
-    private readonly level: 'warn' | 'debug',
-    private readonly write: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
-  ) {}
+  constructor(private readonly level: 'warn' | 'debug') {}
 
   log(level: LogLevel, message: string, meta: Entry = {}): void {
     const text = this.level === 'debug' ? describeAll(level, message, meta) : describeForUser(level, message, meta);
-    if (text !== undefined) this.write(`${new Date().toISOString()} ${meta.workflowId ?? '-'} ${text}`);
+    if (text !== undefined) process.stderr.write(`${new Date().toISOString()} ${meta.workflowId ?? '-'} ${text}\n`);
   }
 
   trace(message: string, meta?: LogMetadata): void {
