@@ -84,8 +84,8 @@ export class ValueCipher {
   open(sealed: Uint8Array): Uint8Array {
     const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
     if (!isSealed(bytes)) throw new SetupError('a value in the store is not encrypted, though MPFLOW_ENCRYPTION_KEY is set: it was written by a process without the key');
+    const id = sealingKeyId(bytes);
     const idEnd = MAGIC.length + 1 + bytes[MAGIC.length];
-    const id = bytes.subarray(MAGIC.length + 1, idEnd).toString();
     const named = this.#keys.get(id);
     if (!named) throw missingKey(id);
     const iv = bytes.subarray(idEnd, idEnd + IV_BYTES);
@@ -93,6 +93,11 @@ export class ValueCipher {
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(idEnd + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
   }
+}
+
+/** The id of the key `sealed` was sealed with. */
+export function sealingKeyId(sealed: Uint8Array): string {
+  return Buffer.from(sealed.buffer, sealed.byteOffset + MAGIC.length + 1, sealed[MAGIC.length]).toString();
 }
 
 export function isSealed(bytes: Uint8Array): boolean {

@@ -14,7 +14,7 @@ import { setupProblem } from '../mp-shim/setup-problems.js';
 import { SetupError } from '../mp-shim/errors.js';
 import { dumps, loads } from '../mp-shim/serialization.js';
 import { isNotYet, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
-import type { ValueCipher } from './cipher.js';
+import { isSealed, missingKey, sealingKeyId, type ValueCipher } from './cipher.js';
 import type { RunKeys } from './keys.js';
 import { defineScripts, type Once, type Scripts } from './scripts.js';
 
@@ -100,9 +100,11 @@ export class StoreCore {
     return this.cipher ? this.cipher.seal(bytes, !randomIv) : bytes;
   }
 
-  /** Stored data as the user gave it. */
+  /** Stored data as the user gave it; sealed data without the key is a SetupError naming the key. */
   open(bytes: Uint8Array): Uint8Array {
-    return this.cipher ? this.cipher.open(bytes) : bytes;
+    if (this.cipher) return this.cipher.open(bytes);
+    if (isSealed(bytes)) throw missingKey(sealingKeyId(bytes));
+    return bytes;
   }
 
   /** Whether stored values are sealed (Redis cannot then look inside them: `list.sort`). */

@@ -52,9 +52,15 @@ const SEALING: Sealing = {
   'object.store': { in: (op, seal) => ({ ...op, state: seal(op.state) }) },
 };
 
-/** Runs `op` through `handler` with its data sealed, and opens the data of its answer. */
-export async function sealedOp<K extends StateOpName>(core: StoreCore, op: StateOp<K>, handler: (op: StateOp<K>) => Promise<StateResult<K>>): Promise<StateResult<K>> {
+/**
+ * Runs `op` through `handler` with its data sealed, and opens the data of its answer. Without
+ * a key, nothing is sealed, but an answer that was (written by a process with the key) fails
+ * with an error naming the key.
+ */
+export function sealedOp<K extends StateOpName>(core: StoreCore, op: StateOp<K>, handler: (op: StateOp<K>) => Promise<StateResult<K>>): Promise<StateResult<K>> {
   const sealing = SEALING[op.op] as Sealing[K] | undefined;
-  const result = await handler(sealing?.in ? sealing.in(op, (bytes) => core.seal(bytes)) : op);
-  return sealing?.out ? sealing.out(result, (bytes) => core.open(bytes)) : result;
+  if (!sealing) return handler(op);
+  const answer = handler(sealing.in && core.sealing ? sealing.in(op, (bytes) => core.seal(bytes)) : op);
+  const { out } = sealing;
+  return out ? answer.then((result) => out(result, (bytes) => core.open(bytes))) : answer;
 }

@@ -130,7 +130,6 @@ export class RedisStore {
     const identity = op.opId === undefined ? '' : `${op.opRecords}/${op.opId}`;
     const once: Once = identity ? [op.opId!, op.opKeepMs ?? this.#core.ttl] : ['', 0];
     const context = { keys, hooks, identity, record: keys.records(op.opRecords ?? 'none'), once, held: keys.held(identity || randomUUID()) };
-    if (!this.#core.sealing) return handler(context, op);
     return sealedOp(this.#core, op, (sealed) => handler(context, sealed));
   }
 

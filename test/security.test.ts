@@ -15,12 +15,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
-import { certificates, redisTlsArgs } from '../infra/dev-stack.js';
+import { certificates, devLambdaEndpoint, redisTlsArgs } from '../infra/dev-stack.js';
+import { deployLambda } from '../infra/lambda-deploy.js';
 import { redisUrlTrusting } from '../state/core.js';
 import { RedisStore } from '../state/store.js';
 import { freshStorage, harness, mpflowCommand, onEveryEngine, timed, type Harness } from '../testing/harness.js';
 import { connectClient, startMain } from '../workers/client.js';
-import { readConfig } from '../workers/config.js';
+import { lambdaConfig, readConfig } from '../workers/config.js';
+import { resolveProgram } from '../workers/program.js';
 import { dataConverter } from '../workers/worker.js';
 
 const key = () => randomBytes(32).toString('base64');
@@ -47,15 +49,28 @@ describe("a run's data encrypted under MPFLOW_ENCRYPTION_KEY", { timeout: 300_00
   const marker = `marker-${randomUUID()}`;
   let sealed: Harness;
   let plain: Harness;
+  let onLambda: Harness;
+  let onLambdaWithoutKey: Harness;
 
   before(async () => {
-    sealed = await harness('temporal', 'test/programs/sealed', {}, { kind: 'local' }, withKeys(`k1:${K1}`));
+    const config = withKeys(`k1:${K1}`);
+    sealed = await harness('temporal', 'test/programs/sealed', {}, { kind: 'local' }, config);
     plain = await harness('temporal', 'test/programs/sealed');
+    // The function gets the key as `mpflow deploy lambda` gives it: in its environment.
+    const program = resolveProgram('test/programs/sealed');
+    const lambda = { ...lambdaConfig(config, program.name), endpoint: devLambdaEndpoint(config.dev), functionName: `mpflow-test-sealed-${process.pid}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 8 };
+    await deployLambda(program, lambda, { MPFLOW_ENCRYPTION_KEY: config.cipher!.setting });
+    onLambda = await harness('temporal', 'test/programs/sealed', {}, { kind: 'lambda', config: lambda }, config);
+    const keyless = { ...lambda, functionName: `mpflow-test-sealed-keyless-${process.pid}` };
+    await deployLambda(program, keyless);
+    onLambdaWithoutKey = await harness('temporal', 'test/programs/sealed', { dispatch: 'activity' }, { kind: 'lambda', config: keyless }, config);
   });
 
   after(async () => {
     await sealed.close();
     await plain.close();
+    await onLambda.close();
+    await onLambdaWithoutKey.close();
   });
 
   const expected = (tag: string) => ({
@@ -75,6 +90,19 @@ describe("a run's data encrypted under MPFLOW_ENCRYPTION_KEY", { timeout: 300_00
     assert.ok(seenInRedis.keys > 0, 'the look through Redis found keys');
     assert.deepEqual(seenInRedis.holdingMarker, []);
     assert.deepEqual(await historyHolding(handle, marker), []);
+  });
+
+  it('the same on the Lambda backend, the function holding the key in its environment', async () => {
+    const tag = `lambda-${randomUUID()}`;
+    const handle = await onLambda.start!('main', tag, onLambda.endpoints.redisUrl);
+    const { seenInRedis, ...seen } = (await handle.result()) as { seenInRedis: { keys: number; holdingMarker: string[] } };
+    assert.deepEqual(seen, expected(tag));
+    assert.deepEqual(seenInRedis.holdingMarker, []);
+    assert.deepEqual(await historyHolding(handle, tag), []);
+  });
+
+  it('a task on a function deployed without the key fails, naming the key it lacks', async () => {
+    await assert.rejects(onLambdaWithoutKey.run('takeInTask', 'sealed item'), { name: 'SetupError', message: /data encrypted with key 'k1', which this process does not have/ });
   });
 
   it('(the same program without a key leaves its marker in both: the looks above can see it)', async () => {

@@ -45,3 +45,11 @@ export async function peekAtOtherRun(handlePath: string) {
   await using pool = new Pool(1);
   return pool.apply(t.peekAt, [await fs.readFile(handlePath)]);
 }
+
+/** An item put by the main program, taken in a task. */
+export async function takeInTask(item: string): Promise<string> {
+  const queue = new Queue<string>();
+  await queue.put(item);
+  await using pool = new Pool(1);
+  return pool.apply(t.take, [queue]);
+}
