@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import type { WorkflowHandle } from '@temporalio/client';
 import { certificates, devLambdaEndpoint, redisTlsArgs } from '../infra/dev-stack.js';
 import { deployLambda } from '../infra/lambda-deploy.js';
@@ -163,18 +164,25 @@ onEveryEngine("one run's objects", 'test/programs/sealed', (h) => {
   });
 });
 
-describe('Redis with a password, over TLS only', { timeout: 600_000 }, () => {
+describe('Redis with a password and an ACL user, over TLS only', { timeout: 600_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'mpflow-redis-tls-'));
   const port = 6400 + (process.pid % 500);
   const password = randomBytes(12).toString('hex');
   let redis: ChildProcess;
   let url: string;
+  /** As a user of Redis's ACLs, not its default user. */
+  let aclUserUrl: string;
 
   before(async () => {
     const made = certificates(join(dir, 'tls'));
     redis = spawn('redis-server', [...redisTlsArgs(made, port), '--bind', '127.0.0.1', '--requirepass', password, '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
     url = `rediss://:${password}@127.0.0.1:${port}`;
     for (let up = false; !up; await sleep(100)) up = await RedisStore.connect(redisUrlTrusting(url, readFileSync(made.ca, 'utf8'))).then((store) => store.close().then(() => true), () => false);
+    const admin = new Redis(port, '127.0.0.1', { password, tls: { ca: readFileSync(made.ca) } });
+    const userPassword = randomBytes(12).toString('hex');
+    await admin.call('ACL', 'SETUSER', 'mpflow-user', 'on', `>${userPassword}`, '~*', '&*', '+@all');
+    admin.disconnect();
+    aclUserUrl = `rediss://mpflow-user:${userPassword}@127.0.0.1:${port}`;
   });
 
   after(async () => {
@@ -196,10 +204,10 @@ describe('Redis with a password, over TLS only', { timeout: 600_000 }, () => {
     assert.ok(ms < 5_000, `took ${ms} ms`);
   });
 
-  it("the shared-state suite's core passes over rediss:// on both engines (queues, locks and the rest, managers)", async () => {
+  it("the shared-state suite's core passes over rediss://, as an ACL user, on both engines (queues, locks and the rest, managers)", async () => {
     const suite = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', 'test/queue.test.ts', 'test/synchronize.test.ts', 'test/managers.test.ts'], {
       // A suite of its own, reporting as one: not as a child of this test runner (NODE_TEST_CONTEXT).
-      env: { ...process.env, NODE_TEST_CONTEXT: undefined, MPFLOW_REDIS_URL: url, MPFLOW_REDIS_CA: join(dir, 'tls', 'ca.pem') },
+      env: { ...process.env, NODE_TEST_CONTEXT: undefined, MPFLOW_REDIS_URL: aclUserUrl, MPFLOW_REDIS_CA: join(dir, 'tls', 'ca.pem') },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let report = '';
