@@ -243,7 +243,7 @@ async function deploy(line: CommandLine, config: Config): Promise<void> {
     log(line, deleted ? `deleted Lambda function ${lambda.functionName}` : `Lambda function ${lambda.functionName} does not exist`);
     return emit(line, { functionName: lambda.functionName, deleted });
   }
-  const deployed = await deployLambda(program, lambda, config.cipher ? { MPFLOW_ENCRYPTION_KEY: config.cipher.setting } : {});
+  const deployed = await deployLambda(program, lambda, config.cipher?.environment);
   log(line, `Lambda function ${deployed.functionName} version ${deployed.version} (${(deployed.zipBytes / 1e6).toFixed(1)} MB zip)${lambda.endpoint ? ` at ${lambda.endpoint}` : ''}`);
   emit(line, deployed);
 }

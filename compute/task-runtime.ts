@@ -217,7 +217,7 @@ export function keepLeasesWith(keeper: Leases): void {
 export function redisStore(url: string): Promise<RedisStore> {
   let store = stores.get(url);
   if (!store) {
-    store = RedisStore.connect(url, { leases, cipher: ValueCipher.fromEnvironment(process.env) });
+    store = RedisStore.connect(url, { leases, cipher: ValueCipher.fromKeys(process.env.MPFLOW_ENCRYPTION_KEY) });
     stores.set(url, store);
     store.catch(() => stores.delete(url));
   }

@@ -65,7 +65,7 @@ function services(dev: DevStackConfig) {
     command: () => {
       const dataDir = redisDataDir(dev);
       mkdirSync(dataDir, { recursive: true });
-      const listen = dev.redisTls ? redisTlsArgs(certificates(join(dev.stateDir, 'tls')), dev.redisPort) : ['--port', `${dev.redisPort}`];
+      const listen = dev.redisTls ? redisTlsArgs(devCertificates(dev), dev.redisPort) : ['--port', `${dev.redisPort}`];
       const password = dev.redisPassword ? ['--requirepass', dev.redisPassword] : [];
       return [redisServer(), ['--bind', HOST, ...listen, ...password, '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'no']];
     },
@@ -99,7 +99,7 @@ export async function resolveEndpoints(config: Config, needs: { temporal: boolea
     temporalSecurity: configured.temporalAddress ? configured.temporalSecurity : undefined,
     redisUrl: configured.redisUrl
       ? redisUrlTrusting(configured.redisUrl, config.redisCa)
-      : redisUrlTrusting(stack.endpoints.redisUrl, config.dev.redisTls ? readFileSync(certificates(join(config.dev.stateDir, 'tls')).ca, 'utf8') : undefined),
+      : redisUrlTrusting(stack.endpoints.redisUrl, config.dev.redisTls ? readFileSync(devCertificates(config.dev).ca, 'utf8') : undefined),
     webUiUrl: configured.webUiUrl ?? (configured.temporalAddress ? undefined : stack.endpoints.webUiUrl),
   };
 }
@@ -142,7 +142,11 @@ export async function devStatus(dev: DevStackConfig): Promise<ServiceStatus[]> {
   );
 }
 
-/** Starts the services that are not up. Installs (pip, apt) block, so all run before any service's start clock does. */
+/** The dev stack's own CA and certificates, under the state dir. */
+function devCertificates(dev: DevStackConfig) {
+  return certificates(join(dev.stateDir, 'tls'));
+}
+
 /** A CA, and what it signed: a server certificate for 127.0.0.1 and localhost, and a client certificate (mTLS); made with openssl under `dir` once. */
 export function certificates(dir: string): { ca: string; cert: string; key: string; clientCert: string; clientKey: string } {
   const files = { ca: join(dir, 'ca.pem'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key'), clientCert: join(dir, 'client.pem'), clientKey: join(dir, 'client.key') };
@@ -168,6 +172,7 @@ export function redisTlsArgs({ ca, cert, key }: { ca: string; cert: string; key:
   return ['--port', '0', '--tls-port', `${port}`, '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', ca, '--tls-auth-clients', 'no'];
 }
 
+/** Starts the services that are not up. Installs (pip, apt) block, so all run before any service's start clock does. */
 async function ensureRunning(dev: DevStackConfig, wanted: Service[]): Promise<void> {
   const down = (await Promise.all(wanted.map(async (service) => ((await isListening(service.port)) ? [] : [service])))).flat();
   const dir = dev.stateDir;

@@ -9,7 +9,6 @@
  * or a claim gets a random IV.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { SetupError, ValueError } from '../mp-shim/errors.js';
 
 const MAGIC = Buffer.from('mpE1');
@@ -30,8 +29,8 @@ export class ValueCipher {
 
   private constructor(
     keys: NamedKey[],
-    /** The keys as configured: what a process started elsewhere (a Lambda function) is given. */
-    readonly setting: string,
+    /** The keys as MPFLOW_ENCRYPTION_KEY gives them. */
+    private readonly setting: string,
   ) {
     this.#keys = new Map(keys.map((key) => [key.id, key]));
     this.#sealing = keys[0];
@@ -40,18 +39,9 @@ export class ValueCipher {
   /**
    * The keys of MPFLOW_ENCRYPTION_KEY (or of the file MPFLOW_ENCRYPTION_KEY_FILE names):
    * `id:base64,id:base64,…`, the sealing key first, each 32 bytes (`openssl rand -base64 32`);
-   * a lone base64 key is key `default`. Undefined when neither is set.
+   * a lone base64 key is key `default`. Undefined when none are given.
    */
-  static fromEnvironment(env: Record<string, string | undefined>): ValueCipher | undefined {
-    const file = env.MPFLOW_ENCRYPTION_KEY_FILE;
-    let text = env.MPFLOW_ENCRYPTION_KEY;
-    if (!text && file) {
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new ValueError(`MPFLOW_ENCRYPTION_KEY_FILE must name a file of keys, got '${file}': ${(error as Error).message}`);
-      }
-    }
+  static fromKeys(text: string | undefined): ValueCipher | undefined {
     if (!text?.trim()) return undefined;
     const keys = text
       .split(/[,\s]+/)
@@ -65,6 +55,11 @@ export class ValueCipher {
         return { id, key, ivKey: createHmac('sha256', key).update('mpflow deterministic IV').digest() };
       });
     return new ValueCipher(keys, keys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(','));
+  }
+
+  /** What a process started from this one (a task thread, a Lambda function) needs in its environment to seal and open the same way. */
+  get environment(): Record<string, string> {
+    return { MPFLOW_ENCRYPTION_KEY: this.setting };
   }
 
   /** The key new data is sealed with. */

@@ -38,7 +38,7 @@ export class RedisClaims implements ClaimStore {
   constructor(private readonly core: StoreCore) {}
 
   async put(digest: string, bytes: Uint8Array): Promise<void> {
-    await this.core.redis.set(claimKey(digest), Buffer.from(this.core.seal(bytes, true)), 'PX', CLAIM_TTL_MS);
+    await this.core.redis.set(claimKey(digest), Buffer.from(this.core.seal(bytes, false)), 'PX', CLAIM_TTL_MS);
   }
 
   async get(digest: string): Promise<Uint8Array | null> {

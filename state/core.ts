@@ -82,7 +82,9 @@ export class StoreCore {
     });
     // Surfaced through the failing command instead; while connecting, the server's refusal (NOAUTH, WRONGPASS) is the reason.
     let refusal: Error | undefined;
-    redis.on('error', (error: Error) => (refusal ??= connected ? undefined : error));
+    redis.on('error', (error: Error) => {
+      if (!connected) refusal ??= error;
+    });
     try {
       await redis.connect();
       connected = true;
@@ -95,9 +97,9 @@ export class StoreCore {
     return new StoreCore(defineScripts(redis), url, keyTtlMs, cipher);
   }
 
-  /** The user's data as it is stored: sealed when a key is configured; deterministically unless `randomIv` (Redis compares values). */
-  seal(bytes: Uint8Array, randomIv = false): Uint8Array {
-    return this.cipher ? this.cipher.seal(bytes, !randomIv) : bytes;
+  /** The user's data as it is stored: sealed when a key is configured, deterministically by default (Redis compares values). */
+  seal(bytes: Uint8Array, deterministic = true): Uint8Array {
+    return this.cipher ? this.cipher.seal(bytes, deterministic) : bytes;
   }
 
   /** Stored data as the user gave it; sealed data without the key is a SetupError naming the key. */
@@ -114,7 +116,7 @@ export class StoreCore {
 
   /** What a process started from this one (a task thread) needs in its environment to seal and open the same way. */
   get environment(): Record<string, string> {
-    return this.cipher ? { MPFLOW_ENCRYPTION_KEY: this.cipher.setting } : {};
+    return this.cipher?.environment ?? {};
   }
 
   /** Commands sent on the main connection so far (a Lambda invocation reports its own for the cost report). */

@@ -67,5 +67,3 @@ export class PoolQueue {
     return (await this.core.blockingPop(runKeys(runId).wake(waiter), timeoutMs, hooks)) !== null;
   }
 }
-
-

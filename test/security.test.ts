@@ -60,7 +60,7 @@ describe("a run's data encrypted under MPFLOW_ENCRYPTION_KEY", { timeout: 300_00
     // The function gets the key as `mpflow deploy lambda` gives it: in its environment.
     const program = resolveProgram('test/programs/sealed');
     const lambda = { ...lambdaConfig(config, program.name), endpoint: devLambdaEndpoint(config.dev), functionName: `mpflow-test-sealed-${process.pid}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 8 };
-    await deployLambda(program, lambda, { MPFLOW_ENCRYPTION_KEY: config.cipher!.setting });
+    await deployLambda(program, lambda, config.cipher!.environment);
     onLambda = await harness('temporal', 'test/programs/sealed', {}, { kind: 'lambda', config: lambda }, config);
     const keyless = { ...lambda, functionName: `mpflow-test-sealed-keyless-${process.pid}` };
     await deployLambda(program, keyless);

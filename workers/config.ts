@@ -114,8 +114,8 @@ export function readConfig(env: Env = process.env): Config {
       redisPassword: env.MPFLOW_DEV_REDIS_PASSWORD || undefined,
       redisTls: env.MPFLOW_DEV_REDIS_TLS === '1' || env.MPFLOW_DEV_REDIS_TLS === 'true',
     },
-    redisCa: env.MPFLOW_REDIS_CA ? readCa(env.MPFLOW_REDIS_CA) : undefined,
-    cipher: ValueCipher.fromEnvironment(env),
+    redisCa: env.MPFLOW_REDIS_CA ? fileNamedBy('MPFLOW_REDIS_CA', env.MPFLOW_REDIS_CA, 'a PEM file of the CA to trust') : undefined,
+    cipher: ValueCipher.fromKeys(env.MPFLOW_ENCRYPTION_KEY || (env.MPFLOW_ENCRYPTION_KEY_FILE && fileNamedBy('MPFLOW_ENCRYPTION_KEY_FILE', env.MPFLOW_ENCRYPTION_KEY_FILE, 'a file of keys'))),
     storage: env.MPFLOW_STORAGE || undefined,
     taskQueue: env.MPFLOW_TASK_QUEUE || undefined,
     s3Endpoint: env.MPFLOW_S3_ENDPOINT || undefined,
@@ -150,11 +150,12 @@ function temporalProfile(env: Env): ClientConnectConfig {
   }
 }
 
-function readCa(path: string): string {
+/** The text of the file `variable` names, or a ValueError saying which file and why it cannot be read. */
+function fileNamedBy(variable: string, path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ValueError(`MPFLOW_REDIS_CA must name a PEM file of the CA to trust, got '${path}': ${(error as Error).message}`);
+    throw new ValueError(`${variable} must name ${what}, got '${path}': ${(error as Error).message}`);
   }
 }
 

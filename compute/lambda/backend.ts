@@ -6,7 +6,7 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcessError, RemoteError } from '../../mp-shim/errors.js';
+import { ProcessError, RemoteError, SetupError } from '../../mp-shim/errors.js';
 import type { ChunkCall, PoolWorkerSpec } from '../../mp-shim/transport.js';
 import { fetchClaim } from '../../state/claims.js';
 import type { RedisStore } from '../../state/store.js';
@@ -74,7 +74,13 @@ export class LambdaBackend implements ComputeBackend {
 
   /** Whether the function can be invoked (an Invoke dry run): a SetupError naming the fix if not. */
   async check(): Promise<void> {
-    await this.#client.send(new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'DryRun' })).catch((error: unknown) => {
+    await this.#send('DryRun');
+  }
+
+  /** Invokes the function; a failure waiting cannot fix is a SetupError naming the fix. */
+  #send(InvocationType: 'RequestResponse' | 'Event' | 'DryRun', event?: object, signal?: AbortSignal) {
+    const command = new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType, Payload: event && JSON.stringify(event) });
+    return this.#client.send(command, { abortSignal: signal }).catch((error: unknown) => {
       throw setupProblem(error, this.reached) ?? error;
     });
   }
@@ -88,13 +94,11 @@ export class LambdaBackend implements ComputeBackend {
     let reply;
     try {
       const event = await chunkEvent({ call, context }, this.store.claims);
-      reply = await this.#client.send(
-        new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'RequestResponse', Payload: JSON.stringify(event) }),
-        { abortSignal: signal },
-      );
+      reply = await this.#send('RequestResponse', event, signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw setupProblem(error, this.reached) ?? new ProcessError(`invoking Lambda function ${name} for ${call.summary} failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
+      if (error instanceof SetupError) throw error;
+      throw new ProcessError(`invoking Lambda function ${name} for ${call.summary} failed: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
     }
     const requestId = reply.$metadata.requestId ?? 'unknown';
     const payload = JSON.parse(new TextDecoder().decode(reply.Payload ?? new Uint8Array()) || 'null');
@@ -121,9 +125,7 @@ export class LambdaBackend implements ComputeBackend {
     const start = async (slot: number) => {
       await this.store.lambdaMarks.set(context.runId, spec.poolId, slot, 'starting', WORKER_START_MS);
       const event = poolWorkerEvent({ context, spec: { ...spec, firstSlot: slot, slots: 1 } });
-      await this.#client.send(new InvokeCommand({ FunctionName: this.config.functionName, Qualifier: this.config.qualifier, InvocationType: 'Event', Payload: JSON.stringify(event) })).catch((error: unknown) => {
-        throw setupProblem(error, this.reached) ?? error;
-      });
+      await this.#send('Event', event);
     };
     await Promise.all([...live].map(start));
     while (live.size > 0 && !signal.aborted) {
