@@ -79,7 +79,7 @@ export class Connection extends SharedObject {
     const message = new Uint8Array(body.length + 1);
     message[0] = tag;
     message.set(body, 1);
-    await transport().state({ op: 'connection.send', key: this.outbound, message });
+    await transport().post({ op: 'connection.send', key: this.outbound, message });
   }
 
   async #recv(): Promise<Uint8Array> {

@@ -46,7 +46,7 @@ export type OpHandlers<K extends StateOpName> = { [P in K]: OpHandler<P> };
 export type OpsOf<Prefix extends string> = Extract<StateOpName, `${Prefix}.${string}`>;
 
 export class StoreCore {
-  readonly #idleBlocking: Redis[] = [];
+  readonly #idleBlocking: (Redis & Scripts)[] = [];
   #commandsSent = 0;
 
   private constructor(
@@ -124,9 +124,9 @@ export class StoreCore {
     return this.#commandsSent;
   }
 
-  /** Another connection like the main one; its errors surface through the failing command. */
-  #connection(): Redis {
-    const connection = this.redis.duplicate();
+  /** Another connection like the main one, with the scripts; its errors surface through the failing command. */
+  #connection(): Redis & Scripts {
+    const connection = defineScripts(this.redis.duplicate());
     connection.on('error', () => {});
     return connection;
   }
@@ -207,26 +207,29 @@ export class StoreCore {
 
   /**
    * A get or recv: `take` (a script that takes the item `held` has, else the oldest of `items`)
-   * until it has one or the op's timeout passes. A blocking take waits on `items` itself, moving
-   * what arrives into `held`, and tries `take` again after each slice: a copy of the operation
-   * (a straggler, a zombie attempt) may have been answered meanwhile.
+   * until it has one or the op's timeout passes. A blocking take waits on `items` itself, on a
+   * connection of its own, moving what arrives into `held`, with `take` sent right behind the
+   * wait: Redis runs it the moment the wait ends, so an item reaches the caller in the wait's
+   * own round trip. An operation that may have been answered already (it has a record: a
+   * straggler's copy, a zombie attempt, a workflow task run again) looks before it waits.
    */
-  async take({ hooks, held }: OpContext, op: { block?: boolean; timeoutMs?: number }, items: string, take: () => Promise<Buffer | null>): Promise<Buffer | null> {
-    const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
-    for (;;) {
-      const item = await take();
+  async take({ hooks, held, once }: OpContext, op: { block?: boolean; timeoutMs?: number }, items: string, take: (connection: Redis & Scripts) => Promise<Buffer | null>): Promise<Buffer | null> {
+    const [, keep] = once;
+    if (!op.block || keep > 0) {
+      const item = await take(this.redis);
       if (item || !op.block) return item;
-      const remaining = deadline === undefined ? BLOCKING_SLICE_MS : Math.min(deadline - Date.now(), BLOCKING_SLICE_MS);
-      if (remaining <= 0) return null;
-      await this.blocking(hooks, remaining, (connection, seconds) => connection.blmove(items, held, 'LEFT', 'RIGHT', seconds));
     }
+    return this.blocking(hooks, op.timeoutMs, async (connection, seconds) => {
+      const [, item] = await Promise.all([connection.blmove(items, held, 'LEFT', 'RIGHT', seconds), take(connection)]);
+      return item;
+    });
   }
 
   /**
    * Runs a blocking command in slices on a connection of its own, until it answers or
    * `timeoutMs` passes; an abort drops the connection to stop waiting at once.
    */
-  async blocking<T>({ signal }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis, seconds: number) => Promise<T | null>): Promise<T | null> {
+  async blocking<T>({ signal }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis & Scripts, seconds: number) => Promise<T | null>): Promise<T | null> {
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     const connection = this.#idleBlocking.pop() ?? this.#connection();
     const abort = () => connection.disconnect();

@@ -4,7 +4,20 @@
  */
 export const KEY_PREFIX = 'mpflow';
 
-export function runKeys(runId: string) {
+/** The keys of the runs met last: every shared-state operation needs its run's, and a process serves few runs at once. */
+const recentRuns = new Map<string, RunKeys>();
+const RECENT_RUNS = 64;
+
+export function runKeys(runId: string): RunKeys {
+  let keys = recentRuns.get(runId);
+  if (!keys) {
+    if (recentRuns.size >= RECENT_RUNS) recentRuns.delete(recentRuns.keys().next().value!);
+    recentRuns.set(runId, (keys = keysOf(runId)));
+  }
+  return keys;
+}
+
+function keysOf(runId: string) {
   const base = `${KEY_PREFIX}:{${runId}}`;
   return {
     /** Pattern matching every key of the run, for cleanup. */
@@ -31,7 +44,7 @@ export function runKeys(runId: string) {
   };
 }
 
-export type RunKeys = ReturnType<typeof runKeys>;
+export type RunKeys = ReturnType<typeof keysOf>;
 
 function poolKeys(pool: string) {
   return {
@@ -61,4 +74,12 @@ export const CHUNK_RECORDS_AFTER_OUTCOME_MS = 60_000;
 /** Large payloads kept outside workflow history, addressed by content. */
 export function claimKey(digest: string): string {
   return `${KEY_PREFIX}:claim:${digest}`;
+}
+
+/**
+ * What a run's cleanup read before it removed the run's keys (its usage), outside them: a
+ * cleanup run again (its workflow task failed after it) answers the same.
+ */
+export function cleanedRunKey(runId: string): string {
+  return `${KEY_PREFIX}:cleaned:{${runId}}`;
 }

@@ -77,10 +77,18 @@ export interface Scripts {
  * (Every script declares `once_unchanged`, which includes/wake.lua's enqueue() sets.)
  */
 export function defineScripts(redis: Redis): Redis & Scripts {
+  for (const { name, numberOfKeys, lua } of scriptDefinitions()) redis.defineCommand(name, { numberOfKeys, lua });
+  return redis as Redis & Scripts;
+}
+
+let definitions: { name: string; numberOfKeys: number; lua: string }[] | undefined;
+
+/** The scripts as defineCommand takes them, read once per process: every connection with scripts gets the same. */
+function scriptDefinitions(): { name: string; numberOfKeys: number; lua: string }[] {
   const include = (name: string) => readFileSync(new URL(`${name}.lua`, INCLUDES_DIR), 'utf8');
-  for (const file of readdirSync(SCRIPTS_DIR)) {
+  return (definitions ??= readdirSync(SCRIPTS_DIR).flatMap((file) => {
     const match = /^(\w+)-(\d+)\.lua$/.exec(file);
-    if (!match) continue;
+    if (!match) return [];
     const source = readFileSync(new URL(file, SCRIPTS_DIR), 'utf8');
     const once = /^--@once(?: held=(\d+) from=(\d+))?$/m.exec(source);
     const body = source.replace(/^--@once.*$/m, '').replace(/^--@include (\w+)$/gm, (_, name: string) => include(name));
@@ -89,9 +97,8 @@ export function defineScripts(redis: Redis): Redis & Scripts {
       ? `${held}\n${include('once')}\nlocal once_result = (function()\n${body}\nend)()\n` +
         `if once_keep > 0 and not once_unchanged then\n  redis.call('HSET', once_record, once_field, cmsgpack.pack({ once_result }))\n  redis.call('PEXPIRE', once_record, once_keep)\nend\nreturn once_result\n`
       : `local once_unchanged = false\n${body}`;
-    redis.defineCommand(match[1], { numberOfKeys: Number(match[2]) + (once ? 1 : 0), lua });
-  }
-  return redis as Redis & Scripts;
+    return [{ name: match[1], numberOfKeys: Number(match[2]) + (once ? 1 : 0), lua }];
+  }));
 }
 
 export function asBuffer(bytes: Bytes): Buffer {

@@ -11,7 +11,7 @@ import { RedisClaims } from './claims.js';
 import type { ValueCipher } from './cipher.js';
 import { sealedOp } from './sealed-ops.js';
 import { StoreCore, type OpHandler, type OpHandlers, type WaitHooks } from './core.js';
-import { CHUNK_RECORDS_AFTER_OUTCOME_MS, chunkRecords, runKeys } from './keys.js';
+import { CHUNK_RECORDS_AFTER_OUTCOME_MS, chunkRecords, cleanedRunKey, runKeys } from './keys.js';
 import { LambdaMarks } from './lambda-marks.js';
 import { LeaseKeeper, type LeaseLost, type Leases } from './leases.js';
 import { connectionOps } from './ops/connection.js';
@@ -32,6 +32,8 @@ export type { LeaseLost, Leases } from './leases.js';
 
 /** Backstop expiry of a run's keys, for runs that never reach their cleanup. */
 export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000;
+/** How long a cleanup's answer is kept for a repeat of it: a workflow task is retried within seconds. */
+const CLEANED_RUN_KEPT_MS = 3_600_000;
 
 /**
  * The operations that change nothing, reads and waits: their answers are recorded after the fact
@@ -72,6 +74,9 @@ export class RedisStore {
   readonly usage: UsageLedger;
   /** Large payloads kept aside (claim check, Lambda requests and responses). */
   readonly claims: RedisClaims;
+  /** Records of chunks to forget with the next write, and that write. */
+  readonly #forgetting: string[] = [];
+  #forgotten?: Promise<void>;
 
   private constructor(core: StoreCore, leases: Leases | undefined) {
     this.#core = core;
@@ -133,9 +138,18 @@ export class RedisStore {
     return sealedOp(this.#core, op, (sealed) => handler(context, sealed));
   }
 
-  /** Lets the records of a chunk whose outcome is in safe hands expire soon: no new attempt of it will start. */
-  async forgetChunk(runId: string, chunkId: string): Promise<void> {
-    await this.#core.redis.pexpire(runKeys(runId).records(chunkRecords(chunkId)), CHUNK_RECORDS_AFTER_OUTCOME_MS);
+  /**
+   * Lets the records of a chunk whose outcome is in safe hands expire soon: no new attempt of it
+   * will start. The chunks that end in one turn of the event loop share one write.
+   */
+  forgetChunk(runId: string, chunkId: string): Promise<void> {
+    this.#forgetting.push(runKeys(runId).records(chunkRecords(chunkId)));
+    this.#forgotten ??= new Promise(setImmediate).then(async () => {
+      this.#forgotten = undefined;
+      const expiring = this.#forgetting.splice(0).reduce((pipeline, records) => pipeline.pexpire(records, CHUNK_RECORDS_AFTER_OUTCOME_MS), this.#core.redis.pipeline());
+      for (const [error] of (await expiring.exec())!) if (error) throw error;
+    });
+    return this.#forgotten;
   }
 
   /** Counts an event of a test hook under `namespace` (keys.counter), for the test to read. */
@@ -145,10 +159,16 @@ export class RedisStore {
     return count;
   }
 
-  /** Removes every key of a run; returns the run's usage, read just before. */
+  /**
+   * Removes every key of a run; returns the run's usage, read first. A repeat answers the usage
+   * the first read (kept aside for CLEANED_RUN_KEPT_MS).
+   */
   async cleanupRun(runId: string): Promise<RunUsage> {
-    const usage = await this.usage.read(runId);
     const { redis } = this.#core;
+    const cleaned = cleanedRunKey(runId);
+    const kept = await redis.get(cleaned);
+    const usage = kept ? (JSON.parse(kept) as RunUsage) : await this.usage.read(runId);
+    if (!kept) await redis.set(cleaned, JSON.stringify(usage), 'PX', CLEANED_RUN_KEPT_MS);
     const stream = redis.scanStream({ match: runKeys(runId).all, count: 500 });
     for await (const batch of stream as AsyncIterable<string[]>) {
       if (batch.length > 0) await redis.unlink(...batch);

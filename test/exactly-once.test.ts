@@ -67,3 +67,47 @@ describe('shared-state operations run at most once in effect', { timeout: 600_00
     });
   }
 });
+
+describe("a run's cleanup", { timeout: 300_000 }, () => {
+  let activityDispatch: Harness;
+  let queueDispatch: Harness;
+  before(async () => {
+    activityDispatch = await harness('temporal', 'test/programs/semantics', { dispatch: 'activity' });
+    queueDispatch = await harness('temporal', 'test/programs/semantics', { dispatch: 'queue' });
+  });
+  after(async () => {
+    await activityDispatch.close();
+    await queueDispatch.close();
+  });
+
+  /** The activities a run's history schedules, by type. */
+  async function scheduled(handle: Awaited<ReturnType<NonNullable<Harness['start']>>>): Promise<string[]> {
+    const events = (await handle.fetchHistory()).events ?? [];
+    return events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  }
+
+  it('is a local activity of the last workflow task when no shared-state operation ran in that task: no activity task and no workflow task more', async () => {
+    const handle = await activityDispatch.start!('mapSquares', 4);
+    assert.deepEqual(await mainResult(handle), [0, 1, 4, 9]);
+    assert.ok(!(await scheduled(handle)).includes('cleanupRun'), 'the cleanup was an activity');
+  });
+
+  it('is an activity when shared-state operations ran in that task (a queue-dispatch pool stopping), which a failed task would run again after the keys were gone', async () => {
+    const handle = await queueDispatch.start!('mapSquares', 4);
+    assert.deepEqual(await mainResult(handle), [0, 1, 4, 9]);
+    assert.ok((await scheduled(handle)).includes('cleanupRun'), 'the cleanup was a local activity');
+  });
+
+  it('run again, removes what is left and answers the usage it first read', async () => {
+    const { store, endpoints } = activityDispatch;
+    const run = `cleanup-${Date.now()}`;
+    await store.usage.add(run, { billedMs: 100, memoryMb: 1024, redisCommands: 7 });
+    const first = await store.cleanupRun(run);
+    const again = await store.cleanupRun(run);
+    assert.deepEqual(again, first);
+    assert.equal(first.invocations, 1);
+    const redis = new Redis(endpoints.redisUrl);
+    assert.deepEqual(await redis.keys(runKeys(run).all), []);
+    redis.disconnect();
+  });
+});

@@ -79,6 +79,9 @@ export class WorkflowTransport implements Transport {
   readonly #progress = new Map<string, JobProgress>();
   #opSequence = 0;
   #localInOrder: Promise<void> = Promise.resolve();
+  /** Local activities chained and not yet answered, and the history length (which names a workflow task) when one last ran. */
+  #localsOpen = 0;
+  #lastLocalTask = -1;
   /** Operations whose answers the program does not wait for, sent with the next local activity. */
   #posted: StateOp[] = [];
   #flushWhenIdle?: Promise<void>;
@@ -209,7 +212,8 @@ export class WorkflowTransport implements Transport {
    * for something else; always in the order the program made them.
    */
   post<K extends StateOpName>(op: StateOp<K>): Promise<void> {
-    if (!this.#batching) return this.state(op).then(() => undefined);
+    // Runs started before pipes posted their sends replay each send as a local activity of its own.
+    if (!this.#batching || (op.op === 'connection.send' && !patched('posted-pipe-sends'))) return this.state(op).then(() => undefined);
     if (this.#ended) return never();
     this.#posted.push(this.#identify(op) as unknown as StateOp);
     this.#flushWhenIdle ??= whenIdle().then(() => {
@@ -275,15 +279,18 @@ export class WorkflowTransport implements Transport {
 
   /** `ops` in one local activity (one marker), after those before them; the last one's answer. */
   #inOrder(ops: StateOp[]): Promise<unknown> {
+    this.#localsOpen++;
     const answer = this.#localInOrder.then(async () => {
       this.#count(EVENTS.marker, ops);
+      this.#lastLocalTask = workflowInfo().historyLength;
       if (ops.length === 1) return this.#recorded(await this.#runLocal(ops[0]));
       return this.#recorded(await this.#local.stateOps(this.runId, ops)).at(-1);
     });
-    this.#localInOrder = answer.then(
-      () => undefined,
-      () => undefined,
-    );
+    const settled = () => {
+      this.#localsOpen--;
+      this.#lastLocalTask = workflowInfo().historyLength;
+    };
+    this.#localInOrder = answer.then(settled, settled);
     return answer;
   }
 
@@ -326,13 +333,21 @@ export class WorkflowTransport implements Transport {
   }
 
   /**
-   * An activity, not a local one: the workflow task that completes the run can fail when an
-   * activity (a pool worker leaving) completes at the same moment, and local activities of a
-   * failed workflow task run again on its retry: a shared-state operation repeated after the
-   * run's keys were removed would wait forever.
+   * Removes the run's Redis state. The workflow task that completes the run can fail (an
+   * activity, a pool worker leaving, completes at the same moment; a worker is lost), and the
+   * local activities of a failed task run again on its retry: a shared-state operation repeated
+   * after the run's keys were removed would wait forever. So the cleanup is a local activity
+   * only in a task where no shared-state operation ran (run again, it removes what is left and
+   * answers the usage it first read); else an activity, which costs an activity task and a
+   * workflow task more.
    */
   async cleanup(): Promise<void> {
-    const usage = await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
+    const alone = this.#localsOpen === 0 && this.#lastLocalTask !== workflowInfo().historyLength;
+    // Runs started before cleanups could be local replay the activity.
+    const usage =
+      alone && patched('cleanup-in-local-activity')
+        ? await this.#local.cleanupRun.executeWithOptions({ startToCloseTimeout: '10 minutes', retry: infrastructureRetry(this.#options.maxAttempts) }, [this.runId])
+        : await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
     // The Web UI shows the memo; `mpflow run` and `mpflow status` print it, and read the final progress there rather than query a closed run.
     // Runs started before the memo held the final progress complete without it.
     const progress = patched('final-progress-in-memo') ? this.progress() : [];

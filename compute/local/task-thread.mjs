@@ -1,7 +1,8 @@
 // A thread of the local backend. Worker threads do not inherit the parent's module hooks:
 // register tsx here (tasks.ts is TypeScript, in an ES module or a CommonJS project), then load
 // the task runner the parent names (its sources or its compiled form) and answer requests by
-// id. Lock leases go to the parent, which renews them however busy this thread's tasks keep it.
+// id, batched as ThreadRequests and ThreadReplies (thread-pool.ts). Lock leases go to the
+// parent, which renews them however busy this thread's tasks keep it.
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { register as registerImport } from 'tsx/esm/api';
@@ -16,11 +17,18 @@ const leases = new ParentLeases((notice) => parentPort.postMessage(notice));
 keepLeasesWith(leases);
 trapTaskExits();
 
+// Replies ready in one turn of the event loop go back in one message (ThreadReplies).
+const replies = [];
+function reply(answer) {
+  if (replies.push(answer) === 1) setImmediate(() => parentPort.postMessage({ replies: replies.splice(0) }));
+}
+
 parentPort.on('message', (message) => {
   if (message.lease === 'lost') return leases.lost(message.lock, message.owner, message.reason);
-  const { id, request } = message;
-  runChunk(request).then(
-    (result) => parentPort.postMessage({ id, result }),
-    (error) => parentPort.postMessage({ id, error: String(error?.stack ?? error) }),
-  );
+  for (const { id, request } of message.requests) {
+    runChunk(request).then(
+      (result) => reply({ id, result }),
+      (error) => reply({ id, error: String(error?.stack ?? error) }),
+    );
+  }
 });

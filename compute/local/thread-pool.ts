@@ -20,6 +20,17 @@ export interface ThreadReply {
   error?: string;
 }
 
+/**
+ * What goes to a thread and back: the requests, and the replies, of one turn of the event loop
+ * in one message (a message costs as much as a no-op task).
+ */
+export interface ThreadRequests {
+  requests: { id: number; request: unknown }[];
+}
+export interface ThreadReplies {
+  replies: ThreadReply[];
+}
+
 interface Pending {
   resolve(result: Uint8Array): void;
   reject(error: Error): void;
@@ -45,17 +56,19 @@ export interface ThreadScript {
 class Thread implements ThreadHandle {
   readonly worker: Worker;
   readonly pending = new Map<number, Pending>();
+  #outbox: ThreadRequests['requests'] = [];
 
   constructor(script: ThreadScript, onLost: (thread: Thread, error: Error) => void, events?: ThreadEvents) {
     this.worker = new Worker(script.filename, script.options);
-    this.worker.on('message', (message: ThreadReply) => {
-      if (message.id === undefined) return events?.notice(this, message);
-      const { id, result, error } = message;
-      const task = this.pending.get(id);
-      if (!task) return;
-      this.pending.delete(id);
-      if (error === undefined) task.resolve(result!);
-      else task.reject(new ThreadLostError(error));
+    this.worker.on('message', (message: ThreadReplies) => {
+      if (!message.replies) return events?.notice(this, message);
+      for (const { id, result, error } of message.replies) {
+        const task = this.pending.get(id);
+        if (!task) continue;
+        this.pending.delete(id);
+        if (error === undefined) task.resolve(result!);
+        else task.reject(new ThreadLostError(error));
+      }
     });
     this.worker.on('error', (error) => onLost(this, error));
     this.worker.on('exit', (code) => onLost(this, new ThreadLostError(`a task thread exited with code ${code}`)));
@@ -63,6 +76,11 @@ class Thread implements ThreadHandle {
 
   post(message: unknown): void {
     this.worker.postMessage(message);
+  }
+
+  send(id: number, request: unknown): void {
+    if (this.#outbox.push({ id, request }) > 1) return;
+    setImmediate(() => this.worker.postMessage({ requests: this.#outbox.splice(0) } satisfies ThreadRequests));
   }
 }
 
@@ -96,7 +114,7 @@ export class ThreadPool {
         finish(value);
       };
       thread.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
-      thread.worker.postMessage({ id, request });
+      thread.send(id, request);
     });
   }
 

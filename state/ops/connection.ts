@@ -1,8 +1,9 @@
 /**
  * Connections (mp-shim/connection.ts): one list of messages per direction, whose reader is its
  * only consumer. `recv` blocks on the list itself, as a queue's `get` does, moving the message
- * into its operation's held list; `poll` and `wait` consume nothing, so they are waiters woken
- * by the next `send`, like every other primitive's.
+ * into its operation's held list (or popping it, when there is no answer to record); `poll` and
+ * `wait` consume nothing, so they are waiters woken by the next `send`, like every other
+ * primitive's.
  */
 import type { ChainableCommander } from 'ioredis';
 import type { OpHandlers, OpsOf, StoreCore } from '../core.js';
@@ -14,9 +15,12 @@ export function connectionOps(core: StoreCore): OpHandlers<OpsOf<'connection'>> 
     'connection.send': ({ keys, record, once }, { key, message }) =>
       redis.connectionSend(keys.object('connection', key), keys.part('connection', key, 'watchers'), record, asBuffer(message), keys.wakePrefix, ttl, ...once),
     'connection.recv': (context, op) => {
-      const { keys, record, once, held } = context;
+      const { keys, record, once, held, hooks } = context;
       const messages = keys.object('connection', op.key);
-      return core.take(context, op, messages, () => redis.connectionRecvBuffer(messages, held, record, ...once));
+      const [, keep] = once;
+      // With no answer to record, a recv is a plain pop: the message crosses once, and never through Lua, which copies large strings slowly.
+      if (keep === 0) return op.block ? core.blockingPop(messages, op.timeoutMs, hooks) : redis.lpopBuffer(messages);
+      return core.take(context, op, messages, (connection) => connection.connectionRecvBuffer(messages, held, record, ...once));
     },
     'connection.poll': async (context, op) => {
       const { keys } = context;

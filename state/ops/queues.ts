@@ -22,7 +22,7 @@ export function queueOps(core: StoreCore): OpHandlers<OpsOf<'queue'>> {
     'queue.get': (context, op) => {
       const { keys, record, once, held } = context;
       const items = keys.object('queue', op.key);
-      return core.take(context, op, items, () => redis.queueGetBuffer(items, keys.part('queue', op.key, 'putters'), held, record, keys.wakePrefix, ttl, ...once));
+      return core.take(context, op, items, (connection) => connection.queueGetBuffer(items, keys.part('queue', op.key, 'putters'), held, record, keys.wakePrefix, ttl, ...once));
     },
     'queue.qsize': ({ keys }, { key }) => redis.llen(keys.object('queue', key)),
     'queue.taskDone': ({ keys, record, once }, { key }) =>
