@@ -2,8 +2,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devLambdaEndpoint, devUp, resolveEndpoints } from '../infra/dev-stack.js';
+import { devLambdaEndpoint, devUp, pythonVenv, resolveEndpoints } from '../infra/dev-stack.js';
 import { deployLambda } from '../infra/lambda-deploy.js';
 import { lambdaConfig, readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
@@ -52,8 +53,34 @@ export async function lambdaRunner(programDir: string, options: Partial<RunOptio
 
 /** Runs a workload of bench/peers/pool.py (Python's multiprocessing.Pool) and returns what it printed. */
 export function python<T = { ms: number }>(workload: string, ...args: number[]): T {
+  return peer('python3', process.env, workload, args);
+}
+
+/** The Lithops release the peer column runs, as the study's system on this machine. */
+export const LITHOPS_VERSION = '3.8.0';
+export const LITHOPS = `lithops ${LITHOPS_VERSION} (localhost)`;
+
+/**
+ * Runs a workload of bench/peers/pool.py on Lithops (lithops.multiprocessing, its localhost
+ * backend, its state in the dev stack's Redis), installed in a virtualenv under the state dir.
+ */
+export async function lithops<T = { ms: number }>(workload: string, ...args: number[]): Promise<T> {
+  const config = readConfig();
+  const { redisUrl } = await resolveEndpoints(config, { temporal: false });
+  const venv = pythonVenv(join(config.dev.stateDir, `lithops-${LITHOPS_VERSION}`), [`lithops==${LITHOPS_VERSION}`, 'redis==8.1.0'], 'lithops', 'or run the benchmark with BENCH_LITHOPS=0');
+  const bin = join(venv, 'bin');
+  // The localhost backend starts each task with the `python` on PATH: the virtualenv's.
+  return peer(join(bin, 'python'), { ...process.env, PATH: `${bin}:${process.env.PATH}`, MPFLOW_PEER: 'lithops', MPFLOW_REDIS_URL: redisUrl }, workload, args);
+}
+
+/** Whether a benchmark runs its Lithops column (BENCH_LITHOPS=0 leaves it out). */
+export const withLithops = process.env.BENCH_LITHOPS !== '0';
+
+function peer<T>(python: string, env: NodeJS.ProcessEnv, workload: string, args: number[]): T {
   const script = fileURLToPath(new URL('./peers/pool.py', import.meta.url));
-  return JSON.parse(execFileSync('python3', [script, workload, ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 })) as T;
+  const printed = execFileSync(python, [script, workload, ...args.map(String)], { encoding: 'utf8', env, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Lithops prints its progress before the result: the JSON is the last line.
+  return JSON.parse(printed.trim().split('\n').at(-1)!) as T;
 }
 
 export function median(values: number[]): number {

@@ -248,19 +248,27 @@ export function temporalCli(dev: DevStackConfig): string {
 
 /** moto's S3 server from its own virtualenv under the state dir, installed (pinned) from PyPI when missing. */
 function motoServer(dir: string): string {
-  const venv = join(dir, `moto-${MOTO_VERSION}`);
-  const server = join(venv, 'bin', 'moto_server');
-  if (existsSync(server)) return server;
-  console.error(`mpflow: installing moto ${MOTO_VERSION} (pip install "moto[server]") into ${venv}`);
+  const venv = pythonVenv(join(dir, `moto-${MOTO_VERSION}`), [`moto[server]==${MOTO_VERSION}`], 'moto_server', 'or point MPFLOW_S3_ENDPOINT at another S3-compatible server');
+  return join(venv, 'bin', 'moto_server');
+}
+
+/**
+ * A virtualenv at `venv` with `requirements` (pinned) installed from PyPI when `program` is not
+ * in its bin/ yet; its path. `otherwise` ends the error when the install fails.
+ */
+export function pythonVenv(venv: string, requirements: string[], program: string, otherwise: string): string {
+  if (existsSync(join(venv, 'bin', program))) return venv;
+  const pip = `pip install ${requirements.map((requirement) => `"${requirement}"`).join(' ')}`;
+  console.error(`mpflow: installing ${requirements.join(', ')} (${pip}) into ${venv}`);
   // Debian splits venv's pip bootstrap into python3-venv.
   if (spawnSync('python3', ['-c', 'import ensurepip']).status !== 0) aptInstall('python3-venv');
   const created = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  const installed = created.status === 0 && spawnSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`], { stdio: 'inherit' });
-  if (!installed || installed.status !== 0 || !existsSync(server)) {
+  const installed = created.status === 0 && spawnSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...requirements], { stdio: 'inherit' });
+  if (!installed || installed.status !== 0 || !existsSync(join(venv, 'bin', program))) {
     rmSync(venv, { recursive: true, force: true });
-    throw new ProcessError(`could not install moto: \`python3 -m venv\` then \`pip install "moto[server]==${MOTO_VERSION}"\` failed; install python3-venv, or point MPFLOW_S3_ENDPOINT at another S3-compatible server`);
+    throw new ProcessError(`could not install ${requirements.join(', ')}: \`python3 -m venv\` then \`${pip}\` failed; install python3-venv, ${otherwise}`);
   }
-  return server;
+  return venv;
 }
 
 /** redis-server from PATH; installed with apt-get when running as root. */

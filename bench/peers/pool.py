@@ -6,13 +6,27 @@
     python3 bench/peers/pool.py main-ops ROUNDS 0         µs per operation of ROUNDS rounds of a Manager Value increment, Queue put and get, dict set
     python3 bench/peers/pool.py main-maps COUNT 8         ms per map of COUNT sequential Pool(8).map(noop, range(8), chunksize=1)
 
-Prints one JSON object.
+Prints one JSON object. With MPFLOW_PEER=lithops the same workloads run on the study's system,
+lithops.multiprocessing on its localhost backend (a process per task), its state in the Redis
+at MPFLOW_REDIS_URL (bench/lib.ts installs Lithops in a virtualenv and sets both).
 """
 import json
+import os
 import random
 import sys
 import time
-from multiprocessing import Manager, Pool
+from urllib.parse import urlparse
+
+if os.environ.get('MPFLOW_PEER') == 'lithops':
+    from lithops.multiprocessing import Manager, Pool, config
+
+    redis = urlparse(os.environ['MPFLOW_REDIS_URL'])
+    config.set_parameter(config.LITHOPS_CONFIG, {
+        'lithops': {'backend': 'localhost', 'storage': 'localhost', 'log_level': 'WARNING'},
+        'redis': {'host': redis.hostname, 'port': redis.port or 6379, **({'password': redis.password} if redis.password else {})},
+    })
+else:
+    from multiprocessing import Manager, Pool
 
 
 def nap(ms):

@@ -8,7 +8,7 @@ import { engines, printTable, writeResults } from '../lib.js';
 
 const count = Number(process.argv[2] ?? 1000);
 const size = Number(process.argv[3] ?? 1024 * 1024);
-const TARGET_MB_PER_S = 250;
+const TARGET_MB_PER_S = 300;
 const STUDY_MB_PER_S = 90;
 
 const runners = await engines('examples/pingpong');
