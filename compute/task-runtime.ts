@@ -146,12 +146,17 @@ export function trapTaskExits(): void {
   process.on('unhandledRejection', failTask);
 }
 
-/** Runs a chunk's items and resolves to `dumps(Outcome)`: the task's errors are outcomes too. */
+/**
+ * Runs a chunk's items and resolves to `dumps(Outcome)`: the task's errors are outcomes too.
+ * Not reaching Redis is not the task's error (Redis may be restarting): it rejects, and the
+ * chunk is retried like any other backend failure.
+ */
 export async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
   const self = call.process ?? { name: `PoolWorker-${(call.slot?.index ?? 0) + 1}`, pid: threadId };
+  const store = await redisStore(context.redisUrl);
   let outcome: Outcome;
   try {
-    const [tasks, store] = await Promise.all([loadTasks(context.tasksModule), redisStore(context.redisUrl)]);
+    const tasks = await loadTasks(context.tasksModule);
     const transport = new TaskTransport(store, context, call, self);
     outcome = [true, await runWithTransport(transport, () => Promise.race([execute(tasks, call, context), transport.failed]))];
   } catch (error) {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LocalBackend } from '../compute/local/backend.js';
+import { resolveEndpoints } from '../infra/dev-stack.js';
+import { dumps } from '../mp-shim/serialization.js';
 import { RedisStore } from '../state/store.js';
+import { readConfig } from '../workers/config.js';
+import { resolveProgram } from '../workers/program.js';
 import { RemoteError } from '../mp-shim/errors.js';
 import { connectClient } from '../workers/client.js';
 import { onEveryEngine, timed } from '../testing/harness.js';
@@ -72,6 +77,19 @@ describe('unreachable servers', () => {
     const [error, ms] = await timed(() => RedisStore.connect('redis://127.0.0.1:1').then(() => undefined, (e: Error) => e));
     assert.match(error!.message, /^cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*MPFLOW_REDIS_URL/);
     assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+
+  it("a task's thread that cannot reach Redis fails its chunk as the backend's failure, which is retried, not as the task's error (Redis may be restarting)", async () => {
+    const store = await RedisStore.connect(readConfig().endpoints.redisUrl ?? (await resolveEndpoints(readConfig(), { temporal: false })).redisUrl);
+    const backend = new LocalBackend(1, store);
+    try {
+      const call = { id: 'unreachable', task: 'square', items: dumps([[3]]), summary: 'square · chunk 1/1' };
+      const context = { runId: `unreachable-${Date.now()}`, tasksModule: resolveProgram('test/programs/semantics').tasks, redisUrl: 'redis://127.0.0.1:1', storage: 'file:///tmp', lockLeaseMs: 10_000 };
+      await assert.rejects(backend.run(call, context, new AbortController().signal), { name: 'ThreadLostError', message: /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/ });
+    } finally {
+      await backend.close();
+      await store.close();
+    }
   });
 
   it('Temporal unreachable is a clear error at once', async () => {
