@@ -1,8 +1,11 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
+import { decodeMapFromPayloads } from '@temporalio/common/lib/internal-non-workflow/codec-helpers.js';
+import { optionalTsToDate } from '@temporalio/common/lib/time.js';
 import protos from '@temporalio/proto';
 import type { ComputeBackend } from '../compute/backend.js';
 import { LambdaBackend } from '../compute/lambda/backend.js';
@@ -25,7 +28,7 @@ import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../work
 import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
 import { initProgram, nextSteps } from './init.js';
-import { costLine, historyLine, progressLine, toJson } from './output.js';
+import { costLine, historyLine, progressLine, runsTable, toJson } from './output.js';
 
 const USAGE = `usage:
   mpflow init <dir>
@@ -35,6 +38,7 @@ const USAGE = `usage:
   mpflow deploy lambda <program> [--json]
   mpflow undeploy lambda <program> [--json]
   mpflow status <workflowId> [--json]
+  mpflow list [program] [--status running|completed|failed|canceled|terminated|timed-out|continued-as-new] [--limit N] [--json]
   mpflow replay <workflowId> [program] [--json]
   mpflow upgrade <workflowId> <program> [--json]
   mpflow result <workflowId> [--json]
@@ -55,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
       return worker(line, config);
     case 'status':
       return status(line, config);
+    case 'list':
+      return list(line, config);
     case 'result':
       return result(line, config);
     case 'replay':
@@ -193,6 +199,62 @@ async function status(line: CommandLine, config: Config): Promise<void> {
     }
     emit(line, report);
   });
+}
+
+/** `--status` of `mpflow list`, and how Temporal's visibility query names each. */
+const LISTED_STATUSES: Record<string, string> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  canceled: 'Canceled',
+  terminated: 'Terminated',
+  'timed-out': 'TimedOut',
+  'continued-as-new': 'ContinuedAsNew',
+};
+/** How long `mpflow list` waits for a worker to tell an open run's progress. */
+const LIST_PROGRESS_WAIT_MS = 1_000;
+
+/** The latest runs, newest first: of one program (its directory) when named, in one status when asked. */
+async function list(line: CommandLine, config: Config): Promise<void> {
+  const program = line.operands[0] === undefined ? undefined : programOf(line, config);
+  const { status } = line.flags;
+  if (status !== undefined && !(status in LISTED_STATUSES)) throw new ValueError(`--status takes ${Object.keys(LISTED_STATUSES).join(', ')}; got '${status}'`);
+  const limit = Number(line.flags.limit ?? 20);
+  if (!Number.isInteger(limit) || limit < 1) throw new ValueError(`--limit takes a whole number of runs, 1 or more; got '${line.flags.limit}'`);
+  const query = ["WorkflowType = 'mainProgram'", program && `TaskQueue = '${program.taskQueue}'`, status && `ExecutionStatus = '${LISTED_STATUSES[status]}'`].filter(Boolean).join(' AND ');
+  await withClient(config, async (client) => {
+    const { executions } = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: limit });
+    const runs = await Promise.all(
+      executions.slice(0, limit).map(async ({ execution, taskQueue, status: code, startTime, closeTime, memo: encodedMemo }) => {
+        const workflowId = execution!.workflowId!;
+        const name = protos.temporal.api.enums.v1.WorkflowExecutionStatus[code!].replace('WORKFLOW_EXECUTION_STATUS_', '');
+        // A memo this process cannot read (sealed with a key it lacks) costs the run its progress and cost, not the list.
+        const memo = await decodeMapFromPayloads(client.options.loadedDataConverter, encodedMemo?.fields).catch(() => undefined);
+        const open = name === 'RUNNING';
+        // Only a worker can tell an open run's progress: a run none serves shows none.
+        const asked = open ? queryProgress(client.workflow.getHandle(workflowId)).catch(() => undefined) : undefined;
+        const progress = open ? await Promise.race([asked, sleep(LIST_PROGRESS_WAIT_MS, undefined)]) : (memo?.progress as JobProgress[] | undefined);
+        const cost = memo?.cost as CostReport | undefined;
+        const started = optionalTsToDate(startTime)!;
+        return {
+          workflowId,
+          program: taskQueue!.replace(/^mpflow-/, ''),
+          status: name,
+          run: (memo?.run as number | undefined) ?? 1,
+          startTime: started,
+          durationMs: (optionalTsToDate(closeTime) ?? new Date()).getTime() - started.getTime(),
+          progress: progress && { chunks: sum(progress, 'chunks'), done: sum(progress, 'done'), failed: sum(progress, 'failed') },
+          costUsd: cost?.estimatedUsd,
+        };
+      }),
+    );
+    if (!line.flags.json) console.log(runsTable(runs));
+    emit(line, { query, runs });
+  });
+}
+
+function sum(jobs: JobProgress[], field: 'chunks' | 'done' | 'failed'): number {
+  return jobs.reduce((total, job) => total + job[field], 0);
 }
 
 async function result(line: CommandLine, config: Config): Promise<void> {

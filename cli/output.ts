@@ -32,3 +32,33 @@ export function historyLine(use: HistoryUse): string {
   const checkpoints = use.run - 1;
   return `run ${use.run} of the chain (${checkpoints} checkpoint${checkpoints === 1 ? '' : 's'}), history ${use.events.toLocaleString('en')} events, ${(use.bytes / 1e6).toFixed(1)} MB: ${Math.round(historyShare(use) * 100)} % of its limit`;
 }
+
+/** A run as `mpflow list` shows it. */
+export interface ListedRun {
+  workflowId: string;
+  program: string;
+  status: string;
+  run: number;
+  startTime: Date;
+  durationMs: number;
+  progress?: { chunks: number; done: number; failed: number };
+  costUsd?: number;
+}
+
+/** `mpflow list` as a table: one line per run, newest first. */
+export function runsTable(runs: ListedRun[]): string {
+  if (runs.length === 0) return 'no runs';
+  const header = ['workflow id', 'program', 'status', 'run', 'started (UTC)', 'duration', 'progress', 'cost'];
+  const rows = runs.map((run) => [
+    run.workflowId,
+    run.program,
+    run.status.toLowerCase(),
+    String(run.run),
+    run.startTime.toISOString().replace('T', ' ').slice(0, 19),
+    `${(run.durationMs / 1000).toFixed(1)} s`,
+    run.progress ? `${run.progress.done}/${run.progress.chunks} chunks${run.progress.failed ? `, ${run.progress.failed} failed` : ''}` : '—',
+    run.costUsd === undefined ? '—' : `$${run.costUsd.toFixed(6)}`,
+  ]);
+  const widths = header.map((_, i) => Math.max(header[i].length, ...rows.map((row) => row[i].length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}

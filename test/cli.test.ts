@@ -34,6 +34,31 @@ describe('the mpflow command', { timeout: 240_000 }, () => {
     assert.deepEqual(result.json, { workflowId, result: ran.json.result });
   });
 
+  it('list shows the runs of a program, newest first, with status, duration and progress, and filters them by status', async () => {
+    const workflowId = `pi-list-${randomUUID().slice(0, 8)}`;
+    const ran = await mpflow('run', 'examples/pi', '--workflow-id', workflowId, '--json', '--', '100000', '2');
+    assert.equal(ran.code, 0, ran.stderr);
+    type Listed = { workflowId: string; status: string; durationMs: number; progress?: { chunks: number; done: number; failed: number } };
+    const runsOf = async (...filters: string[]) => {
+      const listed = await mpflow('list', 'examples/pi', ...filters, '--json');
+      assert.equal(listed.code, 0, listed.stderr);
+      return listed.json.runs as Listed[];
+    };
+    // Temporal's visibility store records a closed run shortly after it closes.
+    let runs = await runsOf();
+    for (let tries = 0; runs[0]?.workflowId !== workflowId && tries < 20; tries++) runs = await runsOf();
+    const [newest] = runs;
+    assert.equal(newest.workflowId, workflowId);
+    assert.equal(newest.status, 'COMPLETED');
+    assert.ok(newest.durationMs > 0);
+    assert.ok(newest.progress && newest.progress.chunks > 0 && newest.progress.done === newest.progress.chunks, JSON.stringify(newest.progress));
+    assert.ok((await runsOf('--status', 'completed')).some((run) => run.workflowId === workflowId));
+    assert.ok(!(await runsOf('--status', 'running')).some((run) => run.workflowId === workflowId));
+    const wrong = await mpflow('list', '--status', 'done');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /--status takes running, completed, failed/);
+  });
+
   it('--storage puts a run’s files on S3, on both engines alike; a storage it cannot use is a clear error', async () => {
     const storage = freshStorage('s3');
     const scenario = (engine: string) => ['run', 'test/programs/files', '--engine', engine, '--entry', 'scenario', '--storage', storage, '--json', '--', 'textAndBinary', 'main', `cli-${engine}`];
