@@ -117,8 +117,8 @@ export function createActivities({ store, backend, tasksModule, lockLeaseMs }: A
     },
 
     /** Removes the run's keys and returns its usage when its main program ends. */
-    async cleanupRun(runId: string): Promise<RunUsage> {
-      return store.cleanupRun(runId);
+    async cleanupRun(runId: string, execution?: string): Promise<RunUsage> {
+      return store.cleanupRun(runId, execution);
     },
   });
 }

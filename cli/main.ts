@@ -20,7 +20,7 @@ import { checkStorage } from '../storage/index.js';
 import { connectClient, connectWorker, historyWarning, mainResult, pinRun, queryHistory, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
-import { resolveProgram, type Program } from '../workers/program.js';
+import { programNameOf, resolveProgram, type Program } from '../workers/program.js';
 import { replayRun } from '../workers/replay.js';
 import { bundleProgram } from '../workers/bundle.js';
 import { typeProblems } from '../workers/check.js';
@@ -225,7 +225,7 @@ async function list(line: CommandLine, config: Config): Promise<void> {
   await withClient(config, async (client) => {
     const { executions } = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: limit });
     const runs = await Promise.all(
-      executions.slice(0, limit).map(async ({ execution, taskQueue, status: code, startTime, closeTime, memo: encodedMemo }) => {
+      executions.map(async ({ execution, taskQueue, status: code, startTime, closeTime, memo: encodedMemo }) => {
         const workflowId = execution!.workflowId!;
         const name = protos.temporal.api.enums.v1.WorkflowExecutionStatus[code!].replace('WORKFLOW_EXECUTION_STATUS_', '');
         // A memo this process cannot read (sealed with a key it lacks) costs the run its progress and cost, not the list.
@@ -238,7 +238,7 @@ async function list(line: CommandLine, config: Config): Promise<void> {
         const started = optionalTsToDate(startTime)!;
         return {
           workflowId,
-          program: taskQueue!.replace(/^mpflow-/, ''),
+          program: programNameOf(taskQueue!),
           status: name,
           run: (memo?.run as number | undefined) ?? 1,
           startTime: started,
@@ -372,7 +372,7 @@ async function upgrade(line: CommandLine, config: Config): Promise<void> {
 
 /** The program a run's task queue names (`mpflow-<name>`), as a directory `<name>` here. */
 function programDirOf(taskQueue: string): string {
-  const name = taskQueue.replace(/^mpflow-/, '');
+  const name = programNameOf(taskQueue);
   if (name === taskQueue || !existsSync(name)) throw new ValueError(`cannot tell the program of task queue ${taskQueue} from here: name its directory, \`mpflow replay <workflowId> <program>\``);
   return name;
 }

@@ -77,9 +77,10 @@ export function claimKey(digest: string): string {
 }
 
 /**
- * What a run's cleanup read before it removed the run's keys (its usage), outside them: a
- * cleanup run again (its workflow task failed after it) answers the same.
+ * What a run's cleanup by workflow execution `execution` read before it removed the run's keys
+ * (its usage), outside them: that cleanup run again (its workflow task failed after it) answers
+ * the same, while a later run with the same id reads its own.
  */
-export function cleanedRunKey(runId: string): string {
-  return `${KEY_PREFIX}:cleaned:{${runId}}`;
+export function cleanedRunKey(runId: string, execution: string): string {
+  return `${KEY_PREFIX}:cleaned:{${runId}}:${execution}`;
 }

@@ -160,15 +160,15 @@ export class RedisStore {
   }
 
   /**
-   * Removes every key of a run; returns the run's usage, read first. A repeat answers the usage
-   * the first read (kept aside for CLEANED_RUN_KEPT_MS).
+   * Removes every key of a run; returns the run's usage, read first. A repeat by the same
+   * workflow `execution` answers the usage the first read (kept aside for CLEANED_RUN_KEPT_MS).
    */
-  async cleanupRun(runId: string): Promise<RunUsage> {
+  async cleanupRun(runId: string, execution?: string): Promise<RunUsage> {
     const { redis } = this.#core;
-    const cleaned = cleanedRunKey(runId);
-    const kept = await redis.get(cleaned);
+    const cleaned = execution === undefined ? undefined : cleanedRunKey(runId, execution);
+    const kept = cleaned && (await redis.get(cleaned));
     const usage = kept ? (JSON.parse(kept) as RunUsage) : await this.usage.read(runId);
-    if (!kept) await redis.set(cleaned, JSON.stringify(usage), 'PX', CLEANED_RUN_KEPT_MS);
+    if (cleaned && !kept) await redis.set(cleaned, JSON.stringify(usage), 'PX', CLEANED_RUN_KEPT_MS);
     const stream = redis.scanStream({ match: runKeys(runId).all, count: 500 });
     for await (const batch of stream as AsyncIterable<string[]>) {
       if (batch.length > 0) await redis.unlink(...batch);

@@ -98,14 +98,15 @@ describe("a run's cleanup", { timeout: 300_000 }, () => {
     assert.ok((await scheduled(handle)).includes('cleanupRun'), 'the cleanup was a local activity');
   });
 
-  it('run again, removes what is left and answers the usage it first read', async () => {
+  it('run again, removes what is left and answers the usage it first read; a later run with the same id reads its own', async () => {
     const { store, endpoints } = activityDispatch;
     const run = `cleanup-${Date.now()}`;
     await store.usage.add(run, { billedMs: 100, memoryMb: 1024, redisCommands: 7 });
-    const first = await store.cleanupRun(run);
-    const again = await store.cleanupRun(run);
+    const first = await store.cleanupRun(run, 'execution-1');
+    const again = await store.cleanupRun(run, 'execution-1');
     assert.deepEqual(again, first);
     assert.equal(first.invocations, 1);
+    assert.equal((await store.cleanupRun(run, 'execution-2')).invocations, 0);
     const redis = new Redis(endpoints.redisUrl);
     assert.deepEqual(await redis.keys(runKeys(run).all), []);
     redis.disconnect();

@@ -15,6 +15,14 @@ export interface Program {
   taskQueue: string;
 }
 
+/** A program's own task queue is this followed by its directory's name. */
+const TASK_QUEUE_PREFIX = 'mpflow-';
+
+/** The program a task queue stands for: `<name>` of `mpflow-<name>`, else the task queue itself. */
+export function programNameOf(taskQueue: string): string {
+  return taskQueue.startsWith(TASK_QUEUE_PREFIX) ? taskQueue.slice(TASK_QUEUE_PREFIX.length) : taskQueue;
+}
+
 /** The program in directory `path`, on `taskQueue` if given (else `mpflow-<directory name>`). */
 export function resolveProgram(path: string, taskQueue?: string): Program {
   const dir = resolve(path);
@@ -26,7 +34,7 @@ export function resolveProgram(path: string, taskQueue?: string): Program {
   if (!main) throw new ValueError(`program ${path} has no main.ts: it holds the main program`);
   if (!tasks) throw new ValueError(`program ${path} has no tasks.ts: it holds the functions processes run`);
   const name = basename(dir);
-  return { name, dir, main, tasks, taskQueue: taskQueue ?? `mpflow-${name}` };
+  return { name, dir, main, tasks, taskQueue: taskQueue ?? `${TASK_QUEUE_PREFIX}${name}` };
 }
 
 function findModule(dir: string, stem: string): string | undefined {

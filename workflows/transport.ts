@@ -79,7 +79,7 @@ export class WorkflowTransport implements Transport {
   readonly #progress = new Map<string, JobProgress>();
   #opSequence = 0;
   #localInOrder: Promise<void> = Promise.resolve();
-  /** Local activities chained and not yet answered, and the history length (which names a workflow task) when one last ran. */
+  /** Local activities chained and not yet answered, and the history length (which names a workflow task) when one last ended. */
   #localsOpen = 0;
   #lastLocalTask = -1;
   /** Operations whose answers the program does not wait for, sent with the next local activity. */
@@ -282,7 +282,6 @@ export class WorkflowTransport implements Transport {
     this.#localsOpen++;
     const answer = this.#localInOrder.then(async () => {
       this.#count(EVENTS.marker, ops);
-      this.#lastLocalTask = workflowInfo().historyLength;
       if (ops.length === 1) return this.#recorded(await this.#runLocal(ops[0]));
       return this.#recorded(await this.#local.stateOps(this.runId, ops)).at(-1);
     });
@@ -346,8 +345,8 @@ export class WorkflowTransport implements Transport {
     // Runs started before cleanups could be local replay the activity.
     const usage =
       alone && patched('cleanup-in-local-activity')
-        ? await this.#local.cleanupRun.executeWithOptions({ startToCloseTimeout: '10 minutes', retry: infrastructureRetry(this.#options.maxAttempts) }, [this.runId])
-        : await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId]);
+        ? await this.#local.cleanupRun.executeWithOptions({ startToCloseTimeout: '10 minutes', retry: infrastructureRetry(this.#options.maxAttempts) }, [this.runId, workflowInfo().runId])
+        : await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId, workflowInfo().runId]);
     // The Web UI shows the memo; `mpflow run` and `mpflow status` print it, and read the final progress there rather than query a closed run.
     // Runs started before the memo held the final progress complete without it.
     const progress = patched('final-progress-in-memo') ? this.progress() : [];
