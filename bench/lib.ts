@@ -4,12 +4,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { devLambdaEndpoint, devUp, pythonVenv, resolveEndpoints } from '../infra/dev-stack.js';
-import { deployLambda } from '../infra/lambda-deploy.js';
-import { lambdaConfig, readConfig } from '../workers/config.js';
+import { devUp, pythonVenv, resolveEndpoints } from '../infra/dev-stack.js';
+import { readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
 import type { RunOptions } from '../workflows/definitions.js';
-import { harness, type EngineName, type Harness } from '../testing/harness.js';
+import { deployToDevLambda, harness, type EngineName, type Harness } from '../testing/harness.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChart } from './chart.js';
 
@@ -45,15 +44,18 @@ export const LAMBDA = 'durable · lambda (local endpoint)';
 export async function lambdaRunner(programDir: string, options: Partial<RunOptions> = {}): Promise<Harness> {
   const { dev } = readConfig();
   await devUp(dev, { lambda: true });
-  const program = resolveProgram(programDir);
-  const config = { ...lambdaConfig(readConfig(), program.name), endpoint: devLambdaEndpoint(dev), functionName: `mpflow-bench-${program.name}`, memoryMb: 1769, timeoutSeconds: 900, concurrency: 64 };
-  await deployLambda(program, config);
+  const config = await deployToDevLambda(programDir, { functionName: `mpflow-bench-${resolveProgram(programDir).name}`, memoryMb: 1769, timeoutSeconds: 900, concurrency: 64 });
   return harness('temporal', programDir, options, { kind: 'lambda', config });
 }
 
 /** Runs a workload of bench/peers/pool.py (Python's multiprocessing.Pool) and returns what it printed. */
 export function python<T = { ms: number }>(workload: string, ...args: number[]): T {
-  return peer('python3', process.env, workload, args);
+  return peer('python3', process.env, 'pool.py', [workload, ...args.map(String)]);
+}
+
+/** Runs one of the study's applications in bench/peers/applications.py (Python's multiprocessing) with `settings`; returns what it printed. */
+export function pythonApplication<T extends { ms: number }>(application: string, settings: object): T {
+  return peer('python3', process.env, 'applications.py', [application, JSON.stringify(settings)]);
 }
 
 /** The Lithops release the peer column runs, as the study's system on this machine. */
@@ -70,15 +72,15 @@ export async function lithops<T = { ms: number }>(workload: string, ...args: num
   const venv = pythonVenv(join(config.dev.stateDir, `lithops-${LITHOPS_VERSION}`), [`lithops==${LITHOPS_VERSION}`, 'redis==8.1.0'], 'lithops', 'or run the benchmark with BENCH_LITHOPS=0');
   const bin = join(venv, 'bin');
   // The localhost backend starts each task with the `python` on PATH: the virtualenv's.
-  return peer(join(bin, 'python'), { ...process.env, PATH: `${bin}:${process.env.PATH}`, MPFLOW_PEER: 'lithops', MPFLOW_REDIS_URL: redisUrl }, workload, args);
+  return peer(join(bin, 'python'), { ...process.env, PATH: `${bin}:${process.env.PATH}`, MPFLOW_PEER: 'lithops', MPFLOW_REDIS_URL: redisUrl }, 'pool.py', [workload, ...args.map(String)]);
 }
 
 /** Whether a benchmark runs its Lithops column (BENCH_LITHOPS=0 leaves it out). */
 export const withLithops = process.env.BENCH_LITHOPS !== '0';
 
-function peer<T>(python: string, env: NodeJS.ProcessEnv, workload: string, args: number[]): T {
-  const script = fileURLToPath(new URL('./peers/pool.py', import.meta.url));
-  const printed = execFileSync(python, [script, workload, ...args.map(String)], { encoding: 'utf8', env, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+function peer<T>(python: string, env: NodeJS.ProcessEnv, script: string, args: string[]): T {
+  const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
+  const printed = execFileSync(python, [path, ...args], { encoding: 'utf8', env, maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   // Lithops prints its progress before the result: the JSON is the last line.
   return JSON.parse(printed.trim().split('\n').at(-1)!) as T;
 }

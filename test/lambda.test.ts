@@ -22,7 +22,7 @@ import { ProcessError } from '../mp-shim/errors.js';
 import type { LambdaConfig } from '../compute/lambda/backend.js';
 import { lambdaConfig, readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
-import { ENGINES, harness, type Harness } from '../testing/harness.js';
+import { ENGINES, deployToDevLambda, harness, type Harness } from '../testing/harness.js';
 
 const run = promisify(execFile);
 const settings = readConfig();
@@ -154,12 +154,7 @@ describe('mpflow deploy lambda', { timeout: 120_000 }, () => {
 });
 
 /** Deploys `programDir` to the dev endpoint as a function of this test run; returns its backend configuration. */
-async function deployed(programDir: string, overrides: Partial<LambdaConfig> = {}): Promise<LambdaConfig> {
-  const program = resolveProgram(programDir);
-  const config = { ...lambdaConfig(settings, program.name), endpoint: devLambdaEndpoint, functionName: `mpflow-test-${program.name}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 16, ...overrides };
-  await deployLambda(program, config);
-  return config;
-}
+const deployed = (programDir: string, overrides: Partial<LambdaConfig> = {}) => deployToDevLambda(programDir, overrides, settings);
 
 for (const engine of ENGINES) {
   describe(`programs on the Lambda backend, ${engine} engine`, { timeout: 300_000 }, () => {

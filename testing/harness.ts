@@ -14,11 +14,12 @@ import { promisify } from 'node:util';
 import { after, before, describe } from 'node:test';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { LambdaBackend, type LambdaConfig } from '../compute/lambda/backend.js';
+import { deployLambda } from '../infra/lambda-deploy.js';
 import { LocalBackend } from '../compute/local/backend.js';
-import { devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
+import { devLambdaEndpoint, devS3Endpoint, resolveEndpoints } from '../infra/dev-stack.js';
 import { RedisStore } from '../state/store.js';
 import { connectClient, connectWorker, mainResult, startMain } from '../workers/client.js';
-import { readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
+import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
 import { runLocal } from '../workers/local-engine.js';
 import { resolveProgram, type Program } from '../workers/program.js';
 import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
@@ -89,6 +90,14 @@ export async function harness(engine: EngineName, programDir: string, options: P
   };
 }
 
+/** Deploys `programDir` to the dev stack's local Lambda endpoint (a function per program); returns the backend's configuration. */
+export async function deployToDevLambda(programDir: string, overrides: Partial<LambdaConfig> = {}, config = readConfig()): Promise<LambdaConfig> {
+  const program = resolveProgram(programDir);
+  const lambda = { ...lambdaConfig(config, program.name), endpoint: devLambdaEndpoint(config.dev), functionName: `mpflow-test-${program.name}`, timeoutSeconds: 60, memoryMb: 512, concurrency: 16, ...overrides };
+  await deployLambda(program, lambda);
+  return lambda;
+}
+
 /** `mpflow worker` for `program` in a process of its own, on `endpoints`: what a user starts, and what a test kills. */
 export function workerProcess(program: Program, endpoints: Endpoints, env: Record<string, string> = {}): ChildProcess {
   const cli = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
@@ -127,6 +136,17 @@ export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 /** Declares the suite `body` once per engine, each against a harness for `programDir` made once. */
 export function onEveryEngine(subject: string, programDir: string, body: (h: () => Harness) => void, timeout = 180_000): void {
   for (const engine of ENGINES) suite(`${subject} on the ${engine} engine`, engine, programDir, {}, body, timeout);
+}
+
+/** Like onEveryEngine, and once more on the durable engine with the tasks on the dev stack's Lambda endpoint. */
+export function onEveryEngineAndLambda(subject: string, programDir: string, body: (h: () => Harness) => void, timeout = 300_000): void {
+  onEveryEngine(subject, programDir, body, timeout);
+  describe(`${subject} on the temporal engine, tasks on Lambda`, { timeout }, () => {
+    let current: Harness;
+    before(async () => (current = await harness('temporal', programDir, {}, { kind: 'lambda', config: await deployToDevLambda(programDir) })));
+    after(() => current.close());
+    body(() => current);
+  });
 }
 
 /** Like onEveryEngine, once per pool dispatch too: each chunk launched on its own, and through the job queue. */
