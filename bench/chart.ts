@@ -1,15 +1,11 @@
-/** Renders a benchmark's table as a PNG: a Vega-Lite spec compiled by vega-lite, drawn by vega as SVG, rasterized by resvg. */
+/** Renders a benchmark's table as a PNG under bench/results/. */
 import { writeFileSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderPng } from '../cli/chart.js';
 
 export async function writeChart(name: string, spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile({ background: 'white', ...spec } as TopLevelSpec).spec), { renderer: 'none' });
-  const svg = await view.toSVG(2);
-  view.finalize();
   const file = new URL(`./results/${name}.png`, import.meta.url);
-  writeFileSync(file, new Resvg(svg, { font: { loadSystemFonts: true } }).render().asPng());
+  writeFileSync(file, await renderPng(spec));
   return file.pathname;
 }
 

@@ -4,12 +4,12 @@ import { ValueError } from '../mp-shim/errors.js';
 export interface CommandLine {
   command?: string;
   operands: string[];
-  flags: Partial<Record<'engine' | 'workflow-id' | 'entry' | 'dispatch' | 'storage' | 'backend' | 'task-queue' | 'status' | 'limit', string>> & Partial<Record<'json' | 'no-worker' | 's3' | 'lambda' | 'verbose', boolean>>;
+  flags: Partial<Record<'engine' | 'workflow-id' | 'entry' | 'dispatch' | 'storage' | 'backend' | 'task-queue' | 'status' | 'limit' | 'port' | 'origin' | 'out', string>> & Partial<Record<'json' | 'no-worker' | 's3' | 'lambda' | 'verbose', boolean>>;
   /** Arguments after `--`, each parsed as JSON where it parses (numbers, arrays, objects), else a string. */
   args: unknown[];
 }
 
-const VALUED = new Set(['engine', 'workflow-id', 'entry', 'dispatch', 'storage', 'backend', 'task-queue', 'status', 'limit']);
+const VALUED = new Set(['engine', 'workflow-id', 'entry', 'dispatch', 'storage', 'backend', 'task-queue', 'status', 'limit', 'port', 'origin', 'out']);
 const SWITCHES = new Set(['json', 'no-worker', 's3', 'lambda', 'verbose']);
 
 export function parseCommandLine(argv: string[]): CommandLine {

@@ -1,5 +1,6 @@
 /** The `mpflow` command: run programs on either engine, host workers, inspect runs, manage the dev stack. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import type { Client, WorkflowHandle } from '@temporalio/client';
@@ -14,8 +15,9 @@ import { LocalBackend } from '../compute/local/backend.js';
 import { devDown, devStatus, devUp, resolveEndpoints } from '../infra/dev-stack.js';
 import { deployLambda, undeployLambda } from '../infra/lambda-deploy.js';
 import { ValueError } from '../mp-shim/errors.js';
-import type { Dispatch, JobProgress } from '../mp-shim/transport.js';
-import { RedisStore } from '../state/store.js';
+import { progressKey, type Dispatch, type JobProgress } from '../mp-shim/transport.js';
+import { RedisStore, type OutputLine } from '../state/store.js';
+import { FIRST_LINE, followOutput } from '../state/task-output.js';
 import { checkStorage } from '../storage/index.js';
 import { connectClient, connectWorker, historyWarning, mainResult, pinRun, queryHistory, queryProgress, startMain, unwrapFailure } from '../workers/client.js';
 import { lambdaConfig, readConfig, storageUrl, type Config, type Endpoints } from '../workers/config.js';
@@ -24,9 +26,12 @@ import { programNameOf, resolveProgram, type Program } from '../workers/program.
 import { replayRun } from '../workers/replay.js';
 import { bundleProgram } from '../workers/bundle.js';
 import { typeProblems } from '../workers/check.js';
+import { codecServer } from '../workers/codec-server.js';
 import { codeVersion, halvesOf, pinnedVersionOf, runsOfOtherCode } from '../workers/version.js';
 import { createWorker, dataConverter, installRuntime } from '../workers/worker.js';
 import { parseCommandLine, type CommandLine } from './args.js';
+import { renderPng } from './chart.js';
+import { RUN_STATES, timelineChart, timelineOf } from './plot.js';
 import { initProgram, nextSteps } from './init.js';
 import { costLine, historyLine, progressLine, runsTable, toJson } from './output.js';
 
@@ -42,7 +47,10 @@ const USAGE = `usage:
   mpflow replay <workflowId> [program] [--json]
   mpflow upgrade <workflowId> <program> [--json]
   mpflow result <workflowId> [--json]
+  mpflow logs <workflowId> [--json]
+  mpflow plot <workflowId> [--out <file.png>] [--json]
   mpflow dev up [--s3] [--lambda] | down | status [--json]
+  mpflow codec-server [--port 8333] [--origin <Web UI URL>]
 every command: --verbose (the SDK's and Temporal Core's own logs too, as MPFLOW_LOG_LEVEL=debug)`;
 
 async function main(argv: string[]): Promise<void> {
@@ -61,6 +69,12 @@ async function main(argv: string[]): Promise<void> {
       return status(line, config);
     case 'list':
       return list(line, config);
+    case 'codec-server':
+      return serveCodec(line, config);
+    case 'logs':
+      return logs(line, config);
+    case 'plot':
+      return plot(line, config);
     case 'result':
       return result(line, config);
     case 'replay':
@@ -114,6 +128,7 @@ async function run(line: CommandLine, config: Config): Promise<void> {
         lockLeaseMs: config.lockLeaseMs,
         pricing: config.pricing,
         onProgress: showProgress,
+        onOutput: printTaskOutput,
         dispatch,
         onCost: (report) => (cost = report),
       });
@@ -128,10 +143,12 @@ async function run(line: CommandLine, config: Config): Promise<void> {
       const handle = await startMain(client, { program, entry: line.flags.entry, args: line.args, workflowId: line.flags['workflow-id'], options });
       log(line, `workflow ${handle.workflowId}${endpoints.webUiUrl ? `  ${webUiLink(endpoints, handle.workflowId)}` : ''}`);
       const watcher = setInterval(watchRun(handle, showProgress, (message) => log(line, message)), 500);
+      const stopFollowing = followOutput(store.output, handle.workflowId, printTaskOutput, (message, error) => log(line, `${message}: ${error}`));
       try {
         return { handle, value: await mainResult(handle) };
       } finally {
         clearInterval(watcher);
+        await stopFollowing();
       }
     };
     const { handle, value } = hosted ? await hosted.runUntil(drive) : await drive();
@@ -263,6 +280,53 @@ async function result(line: CommandLine, config: Config): Promise<void> {
     const value = await mainResult(client.workflow.getHandle(workflowId));
     emit(line, { workflowId, result: value }, value);
   });
+}
+
+/** A finished (or running) run's task output, as `mpflow run` printed it: `[chunk] line`. */
+async function logs(line: CommandLine, config: Config): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id');
+  const endpoints = await resolveEndpoints(config, { temporal: false });
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
+  try {
+    const lines: OutputLine[] = [];
+    for (let read, after = FIRST_LINE; (read = await store.output.read(workflowId, after)).lines.length > 0; after = read.last) {
+      if (line.flags.json) lines.push(...read.lines);
+      else for (const { chunk, text } of read.lines) console.log(taskOutputLine(chunk, text));
+    }
+    emit(line, { workflowId, lines });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Draws the run's timeline and its chunks' run times as a PNG (default `<workflowId>.png` here). */
+async function plot(line: CommandLine, config: Config): Promise<void> {
+  const workflowId = requireOperand(line, 'a workflow id');
+  const endpoints = await resolveEndpoints(config, { temporal: false });
+  const store = await RedisStore.connect(endpoints.redisUrl, { cipher: config.cipher });
+  try {
+    const events = await store.timeline.read(workflowId);
+    if (events.length === 0) throw new ValueError(`no chunk of ${workflowId} has run: no timeline to plot (a run's timeline is kept 7 days after its last chunk)`);
+    const timeline = timelineOf(events);
+    const file = resolve(line.flags.out ?? `${workflowId}.png`);
+    writeFileSync(file, await renderPng(timelineChart(workflowId, timeline)));
+    const counts = Object.fromEntries(RUN_STATES.map((state) => [state, timeline.bars.filter((bar) => bar.state === state).length]));
+    log(line, `wrote ${file}: ${Object.entries(counts).map(([state, count]) => `${count} ${state}`).join(', ')}`);
+    emit(line, { workflowId, file, runs: counts });
+  } finally {
+    await store.close();
+  }
+}
+
+/** Serves until stopped; the Web UI's codec endpoint (`--ui-codec-endpoint`, or its "Codec Server" setting) points here. */
+async function serveCodec(line: CommandLine, config: Config): Promise<void> {
+  const port = Number(line.flags.port ?? config.dev.codecPort);
+  if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new ValueError(`--port must be a TCP port, got '${line.flags.port}'`);
+  const server = codecServer({ cipher: config.cipher, origin: line.flags.origin });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  log(line, `codec server http://127.0.0.1:${port} (POST /decode, /encode) for the Web UI at ${line.flags.origin ?? 'any origin'}`);
+  await new Promise((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
+  server.close();
 }
 
 async function dev(line: CommandLine, config: Config): Promise<void> {
@@ -407,6 +471,15 @@ function requireOperand(line: CommandLine, what: string): string {
   return operand;
 }
 
+/** What a task wrote, on the driver's stderr (stdout carries only the result), marked with its chunk. */
+function printTaskOutput({ chunk, text }: OutputLine): void {
+  process.stderr.write(`${taskOutputLine(chunk, text)}\n`);
+}
+
+function taskOutputLine(chunk: string, text: string): string {
+  return `[${chunk}] ${text}`;
+}
+
 /** Human lines go to stderr, so stdout carries only results (and, with --json, one JSON object last). */
 function log(line: CommandLine, message: string): void {
   if (!line.flags.json) console.error(message);
@@ -440,8 +513,8 @@ function progressPrinter(): (progress: JobProgress[]) => void {
   return (progress) => {
     for (const job of progress) {
       const text = progressLine(job);
-      if (shown.get(job.job) === text) continue;
-      shown.set(job.job, text);
+      if (shown.get(progressKey(job)) === text) continue;
+      shown.set(progressKey(job), text);
       if (process.stderr.isTTY) process.stderr.write(`\r${text}${job.done === job.chunks ? '\n' : ''}`);
       else if (job.done === job.chunks) process.stderr.write(`${text}\n`);
     }

@@ -11,6 +11,8 @@ export interface RunContext {
   storage: string;
   /** Lease of locks the task takes (the configuration's lockLeaseMs). */
   lockLeaseMs: number;
+  /** False for a run whose chunks' timeline nobody can plot (the local engine's: it has no workflow id). */
+  timeline?: boolean;
 }
 
 /** What a backend hands to wherever the chunk runs (a thread, a Lambda invocation). */

@@ -11,6 +11,7 @@ import {
   installTransportLocator,
   launchInLanes,
   opName,
+  progressKey,
   type ChunkCall,
   type Dispatch,
   type FileOp,
@@ -130,6 +131,6 @@ export abstract class NodeTransport implements Transport {
   }
 
   reportProgress(progress: JobProgress): void {
-    this.progress.set(progress.job, progress);
+    this.progress.set(progressKey(progress), progress);
   }
 }

@@ -13,6 +13,7 @@ import { dumps, loads } from '../mp-shim/serialization.js';
 import type { ChunkCall, Outcome, PoolWorkerSpec } from '../mp-shim/transport.js';
 import type { Claim, RedisStore } from '../state/store.js';
 import type { ComputeBackend, RunContext } from './backend.js';
+import { succeeded } from './chunk-runs.js';
 import { runWithRetries } from './retry.js';
 
 /** How often running chunks' leases are renewed (and losing copies stopped); well inside any lease. */
@@ -139,10 +140,4 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
     signal.removeEventListener('abort', stopRunning);
     stopRunning();
   }
-}
-
-/** Whether `dumps(Outcome)` holds a success; read from the header when it has the usual shape. */
-function succeeded(outcome: Uint8Array): boolean {
-  if (outcome[0] === 0x92 && (outcome[1] === 0xc3 || outcome[1] === 0xc2)) return outcome[1] === 0xc3;
-  return loads<Outcome>(outcome)[0];
 }

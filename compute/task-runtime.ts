@@ -4,6 +4,7 @@
  * Transport of its own, so its shared-state operations go straight to Redis.
  */
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 // Every shared kind registers itself when its module loads; a tasks module may import them as types only.
@@ -13,7 +14,7 @@ import { dumps, loads } from '../mp-shim/serialization.js';
 import { MAIN_PROCESS, opName, type ChunkCall, type Launch, type Outcome, type PoolSpec, type PoolWorkers, type ProcessIdentity, type StateOp, type StateOpName, type StateResult } from '../mp-shim/transport.js';
 import { ValueCipher } from '../state/cipher.js';
 import { chunkRecords } from '../state/keys.js';
-import { RedisStore, type Leases } from '../state/store.js';
+import { RedisStore, type Leases, type OutputLine } from '../state/store.js';
 import type { RunContext, ThreadRequest } from './backend.js';
 import { currentTransport, NodeTransport, runWithTransport, type OpIdentity } from './node-transport.js';
 import { resolveMpflowToThisCopy } from './own-modules.js';
@@ -24,6 +25,11 @@ const modules = new Map<string, Promise<TasksModule>>();
 const stores = new Map<string, Promise<RedisStore>>();
 /** Worker slots whose initializer already ran here: `pool/slot/generation`. */
 const initializedSlots = new Set<string>();
+
+/** How long a line a task wrote may wait to be sent with the lines after it. */
+const OUTPUT_SENT_WITHIN_MS = 100;
+/** This process's own stderr, for what goes wrong sending a task's output (which a task's stderr would capture). */
+let processStderr = (text: string) => process.stderr.write(text);
 
 /** What a chunk keeps of the bytes its operations answered (items taken, values read), for an attempt after it. */
 const CHUNK_ANSWERS_KEPT_BYTES = 64 * 1024 * 1024;
@@ -43,6 +49,10 @@ class TaskTransport extends NodeTransport {
   #chunkSequence = 0;
   #answeredBytes = 0;
   #uuids = 0;
+  /** What the task wrote that is not in Redis yet: whole lines, and each stream's line in progress. */
+  readonly #lines: OutputLine[] = [];
+  readonly #partialLines = { stdout: '', stderr: '' };
+  #sending?: Promise<void>;
   #fail!: (error: unknown) => void;
   /** Rejects when something the chunk's task started fails where no caller of it can catch it. */
   readonly failed = new Promise<never>((_, reject) => (this.#fail = reject));
@@ -114,6 +124,36 @@ class TaskTransport extends NodeTransport {
   fail(error: unknown): void {
     this.#fail(error);
   }
+
+  /** Keeps what the task wrote to `stream`, marked with its chunk, for the driver and `mpflow logs`. */
+  write(stream: OutputLine['stream'], text: string): void {
+    const lines = (this.#partialLines[stream] + text).split('\n');
+    this.#partialLines[stream] = lines.pop()!;
+    for (const line of lines) this.#lines.push({ chunk: this.call.summary, stream, text: line });
+    if (this.#lines.length > 0) this.#sending ??= sleep(OUTPUT_SENT_WITHIN_MS).then(() => this.#send());
+  }
+
+  /** Whether the task wrote anything that is not sent yet. */
+  get outputPending(): boolean {
+    return this.#sending !== undefined || this.#partialLines.stdout !== '' || this.#partialLines.stderr !== '';
+  }
+
+  /** Sends what the task wrote, its unfinished lines too: the chunk has ended. */
+  async outputSent(): Promise<void> {
+    await this.#sending;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      if (this.#partialLines[stream]) this.#lines.push({ chunk: this.call.summary, stream, text: this.#partialLines[stream] });
+      this.#partialLines[stream] = '';
+    }
+    await this.#send();
+  }
+
+  async #send(): Promise<void> {
+    this.#sending = undefined;
+    const lines = this.#lines.splice(0);
+    if (lines.length === 0) return;
+    await this.store.output.append(this.runId, lines).catch((error: Error) => processStderr(`mpflow: ${this.call.summary}: lost ${lines.length} line(s) of its output: ${error.message}\n`));
+  }
 }
 
 function nested(what: string): ProcessError {
@@ -128,22 +168,43 @@ function nested(what: string): ProcessError {
  */
 export function trapTaskExits(): void {
   const exit = process.exit.bind(process);
-  const inTask = () => {
-    const running = currentTransport();
-    return running instanceof TaskTransport ? running : undefined;
-  };
   process.exit = ((code?: number | string | null) => {
-    if (!inTask()) return exit(code);
+    if (!runningTask()) return exit(code);
     throw SystemExit.of(Number(code ?? process.exitCode ?? 0) || 0);
   }) as typeof process.exit;
   const failTask = (error: unknown) => {
-    const task = inTask();
+    const task = runningTask();
     if (task) return task.fail(error);
     console.error('mpflow: an error outside any task', error);
     exit(1);
   };
   process.on('uncaughtException', failTask);
   process.on('unhandledRejection', failTask);
+}
+
+/**
+ * What a task writes to stdout and stderr (console.log included) goes to its run's output in
+ * Redis, marked with its chunk, wherever the task runs: the driver prints it (as Lithops'
+ * stream-stdout does) and `mpflow logs` prints it after the run. Writes outside tasks pass.
+ */
+export function captureTaskOutput(): void {
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  processStderr = (text) => stderrWrite(text);
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const write = process[stream].write.bind(process[stream]);
+    process[stream].write = ((text: string | Uint8Array, ...rest: unknown[]) => {
+      const task = runningTask();
+      if (!task) return (write as (...args: unknown[]) => boolean)(text, ...rest);
+      task.write(stream, typeof text === 'string' ? text : Buffer.from(text).toString());
+      (rest.find((arg) => typeof arg === 'function') as (() => void) | undefined)?.();
+      return true;
+    }) as typeof process.stdout.write;
+  }
+}
+
+function runningTask(): TaskTransport | undefined {
+  const running = currentTransport();
+  return running instanceof TaskTransport ? running : undefined;
 }
 
 /**
@@ -154,14 +215,15 @@ export function trapTaskExits(): void {
 export async function runChunk({ call, context }: ThreadRequest): Promise<Uint8Array> {
   const self = call.process ?? { name: `PoolWorker-${(call.slot?.index ?? 0) + 1}`, pid: threadId };
   const store = await redisStore(context.redisUrl);
+  const transport = new TaskTransport(store, context, call, self);
   let outcome: Outcome;
   try {
     const tasks = await loadTasks(context.tasksModule);
-    const transport = new TaskTransport(store, context, call, self);
     outcome = [true, await runWithTransport(transport, () => Promise.race([execute(tasks, call, context), transport.failed]))];
   } catch (error) {
     outcome = [false, error instanceof Error ? error : new Error(String(error))];
   }
+  if (transport.outputPending) await transport.outputSent();
   try {
     return dumps(outcome, `the result of ${call.summary}`);
   } catch (error) {

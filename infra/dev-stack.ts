@@ -21,7 +21,7 @@ const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 60_000;
 
 interface Service {
-  name: 'temporal' | 'redis' | 's3' | 'lambda';
+  name: 'temporal' | 'redis' | 's3' | 'lambda' | 'codec';
   port: number;
   /** The command line that starts it in the foreground. */
   command(dir: string): [string, string[]];
@@ -38,6 +38,9 @@ export const devS3Endpoint = (dev: DevStackConfig): string => `http://${HOST}:${
 /** The dev stack's Lambda endpoint: MPFLOW_LAMBDA_ENDPOINT points the Lambda backend and deploy at it. */
 export const devLambdaEndpoint = (dev: DevStackConfig): string => `http://${HOST}:${dev.lambdaPort}`;
 
+/** The dev stack's codec server, which its Web UI decodes payloads with (`mpflow codec-server`). */
+export const devCodecEndpoint = (dev: DevStackConfig): string => `http://${HOST}:${dev.codecPort}`;
+
 /** The services of the dev stack as `dev` configures them (ports, state dir); the Web UI is on Temporal's port + 1000. */
 function services(dev: DevStackConfig) {
   const uiPort = dev.temporalPort + 1000;
@@ -47,7 +50,7 @@ function services(dev: DevStackConfig) {
     command: (dir) => [
       temporalCli(dev),
       [
-        ...['server', 'start-dev', '--ip', HOST, '--port', `${dev.temporalPort}`, '--ui-port', `${uiPort}`],
+        ...['server', 'start-dev', '--ip', HOST, '--port', `${dev.temporalPort}`, '--ui-port', `${uiPort}`, '--ui-codec-endpoint', devCodecEndpoint(dev)],
         ...['--db-filename', join(dir, 'temporal.db'), '--log-level', 'warn'],
         // Measured on bench/fork-join at n = 1024: 17.4 s of overhead with SQLite's defaults, 10.6 s with these.
         // A killed server keeps every committed transaction; only an OS crash can lose the last ones.
@@ -76,13 +79,18 @@ function services(dev: DevStackConfig) {
     port: dev.lambdaPort,
     command: (dir) => [process.execPath, ['--import', 'tsx', ownModule('./lambda-endpoint.ts', import.meta.url), `${dev.lambdaPort}`, join(dir, 'lambda')]],
   };
+  const codec: Service = {
+    name: 'codec',
+    port: dev.codecPort,
+    command: () => [process.execPath, [ownModule('../cli/bin.js', import.meta.url), 'codec-server', '--port', `${dev.codecPort}`, '--origin', `http://${HOST}:${uiPort}`]],
+  };
   const endpoints: Endpoints = {
     temporalAddress: `${HOST}:${dev.temporalPort}`,
     temporalNamespace: 'default',
     redisUrl: `${dev.redisTls ? 'rediss' : 'redis'}://${dev.redisPassword ? `:${encodeURIComponent(dev.redisPassword)}@` : ''}${HOST}:${dev.redisPort}`,
     webUiUrl: `http://${HOST}:${uiPort}`,
   };
-  return { temporal, redis, s3, lambda, endpoints };
+  return { temporal, codec, redis, s3, lambda, endpoints };
 }
 
 /** The servers to use: the configured ones, the dev stack's for the rest (started when `needs` says so). */
@@ -90,7 +98,7 @@ export async function resolveEndpoints(config: Config, needs: { temporal: boolea
   const configured = config.endpoints;
   const stack = services(config.dev);
   const wanted: Service[] = [];
-  if (needs.temporal && !configured.temporalAddress) wanted.push(stack.temporal);
+  if (needs.temporal && !configured.temporalAddress) wanted.push(stack.temporal, stack.codec);
   if (!configured.redisUrl) wanted.push(stack.redis);
   await ensureRunning(config.dev, wanted);
   return {
@@ -105,8 +113,8 @@ export async function resolveEndpoints(config: Config, needs: { temporal: boolea
 }
 
 export async function devUp(dev: DevStackConfig, options: { s3?: boolean; lambda?: boolean } = {}): Promise<Endpoints & { s3Endpoint?: string; lambdaEndpoint?: string }> {
-  const { temporal, redis, s3, lambda, endpoints } = services(dev);
-  await ensureRunning(dev, [temporal, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])]);
+  const { temporal, codec, redis, s3, lambda, endpoints } = services(dev);
+  await ensureRunning(dev, [temporal, codec, redis, ...(options.s3 ? [s3] : []), ...(options.lambda ? [lambda] : [])]);
   return { ...endpoints, ...(options.s3 ? { s3Endpoint: devS3Endpoint(dev) } : {}), ...(options.lambda ? { lambdaEndpoint: devLambdaEndpoint(dev) } : {}) };
 }
 
@@ -119,8 +127,8 @@ export async function devStop(dev: DevStackConfig, name: Service['name']): Promi
 }
 
 export async function devDown(dev: DevStackConfig): Promise<void> {
-  const { temporal, redis, s3, lambda } = services(dev);
-  await Promise.all([temporal, redis, s3, lambda].map((service) => stop(dev, service)));
+  const { temporal, codec, redis, s3, lambda } = services(dev);
+  await Promise.all([temporal, codec, redis, s3, lambda].map((service) => stop(dev, service)));
 }
 
 export interface ServiceStatus {
@@ -131,9 +139,9 @@ export interface ServiceStatus {
 }
 
 export async function devStatus(dev: DevStackConfig): Promise<ServiceStatus[]> {
-  const { temporal, redis, s3, lambda } = services(dev);
+  const { temporal, codec, redis, s3, lambda } = services(dev);
   return Promise.all(
-    [temporal, redis, s3, lambda].map(async (service) => ({
+    [temporal, codec, redis, s3, lambda].map(async (service) => ({
       name: service.name,
       address: `${HOST}:${service.port}`,
       up: await isListening(service.port),

@@ -68,6 +68,7 @@ export class Process<F extends AnyFunction = AnyFunction> {
       items: this.#args,
       summary: `${this.#target} · ${this.name}`,
       timeoutMs: this.#timeoutMs,
+      queuedAt: Date.now(),
       process: identity,
     }));
     registry().children.add(this);

@@ -16,6 +16,8 @@ export interface ChunkCall {
   items: Uint8Array;
   /** Shown in the Web UI and in errors, e.g. `inCircle · map 2 · chunk 3/8`. */
   summary: string;
+  /** When the main program submitted it (ms since the epoch, on its clock): `mpflow plot` shows how long it waited. */
+  queuedAt?: number;
   /** Stops the task when it runs longer (milliseconds). */
   timeoutMs?: number;
   /** Present for pool work: which worker slot runs it, and how to initialize that slot. */
@@ -235,6 +237,11 @@ export function opName(sequence: number, op: StateOp): string {
   return `${sequence}:${op.op}:${'key' in op ? op.key : op.keys.join(',')}`;
 }
 
+/** How the Web UI and a run's current details name an operation: what it does, and on which objects (`queue.put · 1a2b3c4d`). */
+export function describeOp(op: StateOp): string {
+  return `${op.op} · ${('key' in op ? [op.key] : op.keys).map((key) => key.slice(0, 8)).join(', ')}`;
+}
+
 /** How an operation that may block waits: what it answers when it could not proceed in time, and whether its wait may be cut short and resumed. */
 export interface WaitDeclaration<R> {
   /** The answer that means "not yet": the caller then waits longer, or its timeout has passed. */
@@ -359,11 +366,18 @@ export interface Transport {
 }
 
 export interface JobProgress {
+  /** The pool's id: job numbers count per pool. */
+  pool?: string;
   job: string;
   task: string;
   chunks: number;
   done: number;
   failed: number;
+}
+
+/** A map's place among a run's maps: its pool and its job there. */
+export function progressKey({ pool, job }: JobProgress): string {
+  return `${pool}/${job}`;
 }
 
 /** Runs `calls` with at most `width` launched at once; resolves to `dumps(Uint8Array[])`, one outcome per call. */

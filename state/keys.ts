@@ -71,6 +71,16 @@ export function chunkRecords(chunkId: string): string {
  */
 export const CHUNK_RECORDS_AFTER_OUTCOME_MS = 60_000;
 
+/** What a run's tasks wrote to stdout and stderr: outside the run's keys, so that it outlives the run for `mpflow logs`. */
+export function runOutputKey(runId: string): string {
+  return `${KEY_PREFIX}:output:{${runId}}`;
+}
+
+/** When each of a run's chunks ran, where, and how it ended: outside the run's keys, for `mpflow plot` after the run. */
+export function runTimelineKey(runId: string): string {
+  return `${KEY_PREFIX}:timeline:{${runId}}`;
+}
+
 /** Large payloads kept outside workflow history, addressed by content. */
 export function claimKey(digest: string): string {
   return `${KEY_PREFIX}:claim:${digest}`;

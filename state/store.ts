@@ -22,11 +22,15 @@ import { arrayOps } from './ops/sharedctypes.js';
 import { synchronizeOps } from './ops/synchronize.js';
 import { PoolQueue } from './pool-queue.js';
 import type { Once } from './scripts.js';
+import { ChunkTimeline } from './chunk-timeline.js';
+import { TaskOutput } from './task-output.js';
 import { UsageLedger, type RunUsage } from './usage.js';
 
 export type { WaitHooks } from './core.js';
 export type { Claim } from './pool-queue.js';
 export type { RunUsage } from './usage.js';
+export type { OutputLine } from './task-output.js';
+export type { ChunkRunEvent } from './chunk-timeline.js';
 export type { WorkerMark } from './lambda-marks.js';
 export type { LeaseLost, Leases } from './leases.js';
 
@@ -74,6 +78,10 @@ export class RedisStore {
   readonly usage: UsageLedger;
   /** Large payloads kept aside (claim check, Lambda requests and responses). */
   readonly claims: RedisClaims;
+  /** What the run's tasks wrote to stdout and stderr. */
+  readonly output: TaskOutput;
+  /** When the run's chunks ran, and where. */
+  readonly timeline: ChunkTimeline;
   /** Records of chunks to forget with the next write, and that write. */
   readonly #forgetting: string[] = [];
   #forgotten?: Promise<void>;
@@ -94,6 +102,8 @@ export class RedisStore {
     this.lambdaMarks = new LambdaMarks(core);
     this.usage = new UsageLedger(core);
     this.claims = new RedisClaims(core);
+    this.output = new TaskOutput(core);
+    this.timeline = new ChunkTimeline(core);
   }
 
   /**

@@ -14,7 +14,9 @@ import { isMissing, s3Location, type S3Location } from '../storage/s3.js';
 import { storageUrl, type Config } from './config.js';
 
 const CLAIM_CHECK_THRESHOLD_BYTES = 256 * 1024;
-const ENCODING = new TextEncoder().encode('mpflow/claim-check');
+export const CLAIM_CHECK_ENCODING = new TextEncoder().encode('mpflow/claim-check');
+/** The claimed payload's size, on the reference, for the Web UI's codec server to show. */
+export const CLAIM_BYTES_KEY = 'claim-bytes';
 
 /** MPFLOW_CLAIM_CHECK: `redis` keeps claims in the run's Redis; `s3://bucket/prefix` in S3. */
 export function claimStore(config: Config, store: RedisStore): ClaimStore {
@@ -60,7 +62,7 @@ export class ClaimCheckCodec implements PayloadCodec {
       payloads.map(async (payload) => {
         if ((payload.data?.byteLength ?? 0) <= this.thresholdBytes) return payload;
         const digest = await keepClaim(this.claims, dumps({ metadata: payload.metadata ?? {}, data: payload.data }));
-        return { metadata: { encoding: ENCODING }, data: new TextEncoder().encode(digest) };
+        return { metadata: { encoding: CLAIM_CHECK_ENCODING, [CLAIM_BYTES_KEY]: new TextEncoder().encode(String(payload.data!.byteLength)) }, data: new TextEncoder().encode(digest) };
       }),
     );
   }
@@ -69,7 +71,7 @@ export class ClaimCheckCodec implements PayloadCodec {
     return Promise.all(
       payloads.map(async (payload) => {
         const encoding = payload.metadata?.encoding;
-        if (!encoding || Buffer.compare(Buffer.from(encoding), Buffer.from(ENCODING)) !== 0) return payload;
+        if (!encoding || Buffer.compare(Buffer.from(encoding), Buffer.from(CLAIM_CHECK_ENCODING)) !== 0) return payload;
         const digest = new TextDecoder().decode(payload.data);
         return loads<Payload>(await fetchClaim(this.claims, digest, 'a large payload'));
       }),

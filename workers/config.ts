@@ -32,6 +32,8 @@ export interface DevStackConfig {
   redisPort: number;
   s3Port: number;
   lambdaPort: number;
+  /** The codec server the dev stack's Web UI decodes payloads with. */
+  codecPort: number;
   /** A `temporal` binary to use instead of the pinned one. */
   temporalCli?: string;
   /** Dynamic configuration of the dev server, `key=value` each (MPFLOW_DEV_TEMPORAL_CONFIG, space-separated). */
@@ -109,6 +111,7 @@ export function readConfig(env: Env = process.env): Config {
       redisPort: number('MPFLOW_DEV_REDIS_PORT', 6399),
       s3Port: number('MPFLOW_DEV_S3_PORT', 9399),
       lambdaPort: number('MPFLOW_DEV_LAMBDA_PORT', 9398),
+      codecPort: number('MPFLOW_DEV_CODEC_PORT', 8333),
       temporalCli: env.TEMPORAL_CLI || undefined,
       temporalDynamicConfig,
       redisPassword: env.MPFLOW_DEV_REDIS_PASSWORD || undefined,

@@ -10,7 +10,8 @@ import { runWithRetries } from '../compute/retry.js';
 import { ProcessError, ValueError } from '../mp-shim/errors.js';
 import { exitFunction } from '../mp-shim/process.js';
 import { MAIN_PROCESS, type ChunkCall, type Dispatch, type JobProgress, type Launch, type PoolSpec, type PoolWorkers } from '../mp-shim/transport.js';
-import type { RedisStore } from '../state/store.js';
+import type { OutputLine, RedisStore } from '../state/store.js';
+import { followOutput } from '../state/task-output.js';
 import type { Program } from './program.js';
 
 /** Lease of a chunk claimed by the local engine's pool worker (renewed every second while it runs). */
@@ -94,6 +95,8 @@ export interface LocalRun {
   /** Rates of the cost report, when tasks ran on Lambda. */
   pricing: Pricing;
   onProgress?: (progress: JobProgress[]) => void;
+  /** Told each line the run's tasks write, as they write it. */
+  onOutput?: (line: OutputLine) => void;
   /** How pools that do not choose dispatch their chunks; default 'auto'. */
   dispatch?: Dispatch;
   /** Told the run's cost report when its tasks ran on Lambda. */
@@ -101,11 +104,12 @@ export interface LocalRun {
   warn?: Warn;
 }
 
-export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, storage, lockLeaseMs, pricing, onProgress, dispatch = 'auto', onCost, warn = warnOnStderr }: LocalRun): Promise<T> {
+export async function runLocal<T = unknown>({ program, entry = 'main', args = [], store, backend, storage, lockLeaseMs, pricing, onProgress, onOutput, dispatch = 'auto', onCost, warn = warnOnStderr }: LocalRun): Promise<T> {
   const runId = `local-${randomUUID()}`;
-  const context: RunContext = { runId, tasksModule: program.tasks, redisUrl: store.url, storage, lockLeaseMs };
+  const context: RunContext = { runId, tasksModule: program.tasks, redisUrl: store.url, storage, lockLeaseMs, timeline: false };
   const transport = new LocalEngineTransport(store, backend, context, dispatch, warn);
   const ticker = onProgress && setInterval(() => onProgress([...transport.progress.values()]), 500);
+  const stopFollowing = onOutput && followOutput(store.output, runId, onOutput, warn);
   try {
     return await runWithTransport(transport, async () => {
       resolveMpflowToThisCopy();
@@ -119,6 +123,9 @@ export async function runLocal<T = unknown>({ program, entry = 'main', args = []
   } finally {
     clearInterval(ticker);
     onProgress?.([...transport.progress.values()]);
+    await stopFollowing?.();
+    // A local run has no id to ask `mpflow logs` for: its tasks' output goes with it.
+    await store.output.remove(runId);
     const usage = await store.cleanupRun(runId);
     if (usage.invocations > 0) onCost?.(costReport(usage, pricing));
   }

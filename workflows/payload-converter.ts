@@ -3,7 +3,7 @@
  * arguments and Redis values round-trip the same types. Payloads in other
  * encodings (e.g. JSON from the `temporal` CLI) are still read.
  */
-import { METADATA_ENCODING_KEY, defaultPayloadConverter, type Payload, type PayloadConverter } from '@temporalio/common';
+import { METADATA_ENCODING_KEY, RawValue, defaultPayloadConverter, type Payload, type PayloadConverter } from '@temporalio/common';
 import { dumps, loads } from '../mp-shim/serialization.js';
 
 const ENCODING = 'binary/msgpack-mpflow';
@@ -11,6 +11,8 @@ const ENCODING_BYTES = new TextEncoder().encode(ENCODING);
 
 class MpflowPayloadConverter implements PayloadConverter {
   toPayload<T>(value: T): Payload {
+    // The SDK's own answers arrive encoded already (the Web UI's current-details query: `json/protobuf`).
+    if (value instanceof RawValue) return value.payload;
     return { metadata: { [METADATA_ENCODING_KEY]: ENCODING_BYTES }, data: dumps(value) };
   }
 

@@ -13,6 +13,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   sleep,
   upsertMemo,
   uuid4,
@@ -24,7 +25,9 @@ import { storageError, type ErrorCode } from '../mp-shim/fs/errors.js';
 import {
   isNotYet,
   MAIN_PROCESS,
+  describeOp,
   launchInLanes,
+  progressKey,
   opName,
   WAITS,
   type ChunkCall,
@@ -77,6 +80,8 @@ export class WorkflowTransport implements Transport {
   readonly maxChunksPerMap: number;
   readonly dispatch: Dispatch;
   readonly #progress = new Map<string, JobProgress>();
+  /** The blocking operations the main program awaits, by what they are on. */
+  readonly #waits = new Map<symbol, string>();
   #opSequence = 0;
   #localInOrder: Promise<void> = Promise.resolve();
   /** Local activities chained and not yet answered, and the history length (which names a workflow task) when one last ended. */
@@ -249,6 +254,19 @@ export class WorkflowTransport implements Transport {
    * lasts longer becomes a heartbeating activity, which adds no events while it waits.
    */
   async #state<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
+    if (!op.block) return this.#stateNow(op);
+    const wait = Symbol(op.op);
+    this.#waits.set(wait, describeOp(op));
+    this.#showDetails();
+    try {
+      return await this.#stateNow(op);
+    } finally {
+      this.#waits.delete(wait);
+      this.#showDetails();
+    }
+  }
+
+  async #stateNow<K extends StateOpName>(op: StateOp<K>): Promise<StateResult<K>> {
     const deadline = op.timeoutMs === undefined ? undefined : Date.now() + op.timeoutMs;
     if (!op.block || (WAITS[op.op]?.splittable && !op.awaitsNewWork)) {
       const shortWait = op.block ? Math.min(op.timeoutMs ?? LOCAL_WAIT_MS, LOCAL_WAIT_MS) : undefined;
@@ -260,7 +278,7 @@ export class WorkflowTransport implements Transport {
     if (!this.#issue(EVENTS.activity, op)) return never();
     const timeoutMs = deadline === undefined ? undefined : Math.max(deadline - Date.now(), 0);
     return (await this.#activities.waitingStateOp.executeWithOptions(
-      { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: op.op },
+      { ...this.#chunkOptions(), startToCloseTimeout: timeoutMs === undefined ? UNBOUNDED_MS : timeoutMs + TIMEOUT_MARGIN_MS, summary: describeOp(op) },
       [this.runId, { ...op, timeoutMs }],
     )) as StateResult<K>;
   }
@@ -283,7 +301,7 @@ export class WorkflowTransport implements Transport {
     const answer = this.#localInOrder.then(async () => {
       this.#count(EVENTS.marker, ops);
       if (ops.length === 1) return this.#recorded(await this.#runLocal(ops[0]));
-      return this.#recorded(await this.#local.stateOps(this.runId, ops)).at(-1);
+      return this.#recorded(await this.#local.stateOps.executeWithOptions({ summary: ops.map(describeOp).join(' + ') }, [this.runId, ops])).at(-1);
     });
     const settled = () => {
       this.#localsOpen--;
@@ -308,7 +326,7 @@ export class WorkflowTransport implements Transport {
       return result as StateResult<K>;
     }
     const run = hooks?.loseFirstAnswers ? this.#local.stateOpLosingFirstAnswer : this.#local.stateOp;
-    return run(this.runId, op) as Promise<StateResult<K>>;
+    return run.executeWithOptions({ summary: describeOp(op) }, [this.runId, op]) as Promise<StateResult<K>>;
   }
 
   /** Each storage operation is an activity: its result (or the bytes' claim check) is in history. */
@@ -401,7 +419,17 @@ export class WorkflowTransport implements Transport {
   }
 
   reportProgress(progress: JobProgress): void {
-    this.#progress.set(progress.job, progress);
+    this.#progress.set(progressKey(progress), progress);
+    this.#showDetails();
+  }
+
+  /** The run's current details in the Web UI: the maps under way and what the main program waits on. */
+  #showDetails(): void {
+    const maps = this.progress()
+      .filter(({ chunks, done }) => done < chunks)
+      .map(({ pool, job, task, chunks, done, failed }) => `- map of \`${task}\` (job ${job} of pool ${pool?.slice(0, 8)}): ${done}/${chunks} chunks${failed ? `, ${failed} failed` : ''}`);
+    const waits = [...new Set(this.#waits.values())].map((wait) => `- waiting on \`${wait}\``);
+    setCurrentDetails([...maps, ...waits].join('\n') || 'running its own code');
   }
 
   progress(): JobProgress[] {

@@ -10,6 +10,7 @@ import { ProcessError, RemoteError, SetupError } from '../../mp-shim/errors.js';
 import type { ChunkCall, PoolWorkerSpec } from '../../mp-shim/transport.js';
 import { fetchClaim } from '../../state/claims.js';
 import type { RedisStore } from '../../state/store.js';
+import { ChunkRunRecorder } from '../chunk-runs.js';
 import type { ComputeBackend, RunContext } from '../backend.js';
 import type { HostHooks } from '../pool-worker.js';
 import { setupProblem, type Reaching } from '../../mp-shim/setup-problems.js';
@@ -54,6 +55,7 @@ export function lambdaClient(config: LambdaConfig): LambdaClient {
 export class LambdaBackend implements ComputeBackend {
   readonly parallelism: number;
   readonly #client: LambdaClient;
+  readonly #runs: ChunkRunRecorder;
 
   constructor(
     readonly config: LambdaConfig,
@@ -61,6 +63,7 @@ export class LambdaBackend implements ComputeBackend {
   ) {
     this.parallelism = config.concurrency;
     this.#client = lambdaClient(config);
+    this.#runs = new ChunkRunRecorder(store);
   }
 
   /** What a failure that waiting cannot fix names: the function, and how to deploy it or reach the dev stack's endpoint. */
@@ -86,7 +89,7 @@ export class LambdaBackend implements ComputeBackend {
   }
 
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
-    return withTaskTimeout(call, signal, (stop) => this.#invoke(call, context, stop));
+    return this.#runs.record(context, call, () => withTaskTimeout(call, signal, (stop) => this.#invoke(call, context, stop)));
   }
 
   async #invoke(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
@@ -155,6 +158,7 @@ export class LambdaBackend implements ComputeBackend {
   }
 
   async close(): Promise<void> {
+    await this.#runs.sent();
     this.#client.destroy();
   }
 }

@@ -12,8 +12,9 @@ import type { ChunkCall } from '../../mp-shim/transport.js';
 import { fetchClaim, keepClaim } from '../../state/claims.js';
 import type { WorkerMark } from '../../state/store.js';
 import type { ThreadRequest } from '../backend.js';
+import { ChunkRunRecorder } from '../chunk-runs.js';
 import { runPoolWorker } from '../pool-worker.js';
-import { provideTasks, redisStore, runChunk, trapTaskExits } from '../task-runtime.js';
+import { captureTaskOutput, provideTasks, redisStore, runChunk, trapTaskExits } from '../task-runtime.js';
 import { MAX_INLINE_BYTES, WORKER_MARK_MS, type ChunkEvent, type ChunkReply, type PoolWorkerEvent, type PoolWorkerStart } from './protocol.js';
 
 /** A pool worker leaves this share of its time (at least LEAVE_EARLY_MIN_MS, at most half) before the function's timeout. */
@@ -29,6 +30,7 @@ interface LambdaContext {
 
 export function lambdaHandler(tasks: Record<string, unknown>) {
   trapTaskExits();
+  captureTaskOutput();
   return async (event: ChunkEvent | PoolWorkerEvent, lambda: LambdaContext): Promise<ChunkReply | WorkerMark> => {
     if ('poolWorker' in event) return hostPoolWorker(loads<PoolWorkerStart>(Buffer.from(event.poolWorker, 'base64')), tasks, lambda);
     const started = performance.now();
@@ -58,8 +60,11 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
   const leaveTimer = setTimeout(() => leave.abort(), remaining - Math.min(Math.max(remaining * LEAVE_EARLY_SHARE, LEAVE_EARLY_MIN_MS), remaining / 2));
   const stopTimer = setTimeout(() => stop.abort(), remaining - Math.min(STOP_BEFORE_TIMEOUT_MS, remaining / 4));
   // A task cannot be interrupted inside this process: a discarded chunk is left to finish on its own.
+  const runs = new ChunkRunRecorder(store);
   const run = (call: ChunkCall, signal: AbortSignal) =>
-    Promise.race([runChunk({ call, context }), new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]);
+    runs.record(context, call, () =>
+      Promise.race([runChunk({ call, context }), new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }))]),
+    );
   let state: WorkerMark;
   try {
     await setMark('running', WORKER_MARK_MS);
@@ -72,6 +77,7 @@ async function hostPoolWorker({ context, spec }: PoolWorkerStart, tasks: Record<
     clearTimeout(leaveTimer);
     clearTimeout(stopTimer);
   }
+  await runs.sent();
   await setMark(state, 10 * 60_000);
   await store.usage.add(context.runId, { billedMs: Math.ceil(performance.now() - started), memoryMb: Number(lambda.memoryLimitInMB), redisCommands: store.commandsSent - commandsBefore });
   return state;

@@ -2,6 +2,7 @@
 import type { ChunkCall } from '../../mp-shim/transport.js';
 import type { RedisStore } from '../../state/store.js';
 import type { ComputeBackend, RunContext, ThreadRequest } from '../backend.js';
+import { ChunkRunRecorder } from '../chunk-runs.js';
 import { ThreadLeaseRenewer } from './thread-leases.js';
 import { withTaskTimeout } from '../timeout.js';
 import { ThreadPool, type ThreadScript } from './thread-pool.js';
@@ -15,6 +16,7 @@ const TASK_THREAD: ThreadScript = {
 export class LocalBackend implements ComputeBackend {
   readonly #threads: ThreadPool;
   readonly #leases: ThreadLeaseRenewer;
+  readonly #runs: ChunkRunRecorder;
 
   /** `parallelism`: how many tasks compute at once (the configuration's `threads`); `store` renews the threads' lock leases. */
   constructor(
@@ -22,16 +24,18 @@ export class LocalBackend implements ComputeBackend {
     store: RedisStore,
   ) {
     this.#leases = new ThreadLeaseRenewer(store);
+    this.#runs = new ChunkRunRecorder(store);
     const options = { ...TASK_THREAD.options, env: { ...process.env, ...store.environment } };
     this.#threads = new ThreadPool({ ...TASK_THREAD, options }, parallelism, this.#leases);
   }
 
   run(call: ChunkCall, context: RunContext, signal: AbortSignal): Promise<Uint8Array> {
     const request: ThreadRequest = { call, context };
-    return withTaskTimeout(call, signal, (stop) => this.#threads.run(request, stop));
+    return this.#runs.record(context, call, () => withTaskTimeout(call, signal, (stop) => this.#threads.run(request, stop)));
   }
 
   async close(): Promise<void> {
+    await this.#runs.sent();
     await this.#threads.close();
     this.#leases.close();
   }

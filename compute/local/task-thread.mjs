@@ -10,12 +10,13 @@ import { register as registerRequire } from 'tsx/cjs/api';
 
 registerImport();
 registerRequire();
-const { runChunk, keepLeasesWith, trapTaskExits } = await import(pathToFileURL(workerData.taskRuntime).href);
+const { runChunk, keepLeasesWith, trapTaskExits, captureTaskOutput } = await import(pathToFileURL(workerData.taskRuntime).href);
 const { ParentLeases } = await import(pathToFileURL(workerData.threadLeases).href);
 
 const leases = new ParentLeases((notice) => parentPort.postMessage(notice));
 keepLeasesWith(leases);
 trapTaskExits();
+captureTaskOutput();
 
 // Replies ready in one turn of the event loop go back in one message (ThreadReplies).
 const replies = [];

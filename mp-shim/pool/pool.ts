@@ -209,7 +209,7 @@ export class Pool implements PoolHost {
   #mapAsync<F extends AnyFunction>(fn: TaskRef<F>, argLists: unknown[][], options: number | (MapOptions & ResultCallbacks<TaskResult<F>[]>) | undefined, method: string): MapResult<TaskResult<F>> {
     const { chunksize, timeout, ...callbacks } = typeof options === 'number' ? { chunksize: options } : (options ?? {});
     const size = chunksize ?? defaultChunksize(argLists.length, this.processes);
-    const result = new MapResult<TaskResult<F>>(this.#jobCounter++, argLists.length, size, callbacks, fn.taskName);
+    const result = new MapResult<TaskResult<F>>(this.#jobCounter++, argLists.length, size, callbacks, fn.taskName, this.slots.poolId);
     this.#submit(result, fn, argLists, size, timeout, method);
     return result;
   }
@@ -217,7 +217,7 @@ export class Pool implements PoolHost {
   #imap<F extends AnyFunction>(fn: TaskRef<F>, iterable: Iterable<TaskArgs<F>[0]>, options: number | MapOptions | undefined, ordered: boolean): IMapIterator<TaskResult<F>> {
     const { chunksize = 1, timeout } = typeof options === 'number' ? { chunksize: options } : (options ?? {});
     const argLists = itemsOf(iterable, `${ordered ? 'imap' : 'imapUnordered'}(fn, iterable): iterable`).map((item) => [item]);
-    const iterator = new IMapIterator<TaskResult<F>>(this.#jobCounter++, argLists.length, chunksize, ordered, fn.taskName);
+    const iterator = new IMapIterator<TaskResult<F>>(this.#jobCounter++, argLists.length, chunksize, ordered, fn.taskName, this.slots.poolId);
     this.#submit(iterator, fn, argLists, chunksize, timeout, ordered ? 'imap' : 'imapUnordered');
     return iterator;
   }
@@ -234,6 +234,7 @@ export class Pool implements PoolHost {
       const timeoutMs = toMs(timeout);
       const chunks = Math.ceil(argLists.length / chunksize);
       const calls: ChunkCall[] = [];
+      const queuedAt = Date.now();
       for (let i = 0; i < chunks; i++) {
         const items = argLists.slice(i * chunksize, (i + 1) * chunksize);
         calls.push({
@@ -242,6 +243,7 @@ export class Pool implements PoolHost {
           items: dumps(items, `the arguments of ${fn.taskName} (chunk ${i + 1} of ${method})`),
           summary: `${fn.taskName} · ${method} ${job.id} · chunk ${i + 1}/${chunks}`,
           timeoutMs,
+          queuedAt,
         });
       }
       // A map of nothing was finished when it was made: nothing to dispatch or wait for.

@@ -93,7 +93,7 @@ export class MapResult<T> extends AsyncResult<T[]> {
   #remaining: number;
   #failed = 0;
 
-  constructor(id: number, readonly length: number, readonly chunksize: number, callbacks: ResultCallbacks<T[]>, readonly task: string) {
+  constructor(id: number, readonly length: number, readonly chunksize: number, callbacks: ResultCallbacks<T[]>, readonly task: string, readonly pool: string) {
     super(id, callbacks);
     this.#values = new Array(length);
     this.#remaining = length === 0 ? 0 : Math.ceil(length / chunksize);
@@ -117,7 +117,7 @@ export class MapResult<T> extends AsyncResult<T[]> {
   /** The map's progress, from its start (none of its chunks done) to its end. */
   #report(): void {
     const chunks = Math.ceil(this.length / this.chunksize);
-    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks, done: chunks - this.#remaining, failed: this.#failed });
+    transport().reportProgress({ pool: this.pool, job: `${this.id}`, task: this.task, chunks, done: chunks - this.#remaining, failed: this.#failed });
   }
 
 }
@@ -133,7 +133,7 @@ export class IMapIterator<T> implements AsyncIterable<T> {
   #wake?: () => void;
   #error?: Error;
 
-  constructor(readonly id: number, readonly length: number, readonly chunksize: number, ordered: boolean, readonly task: string) {
+  constructor(readonly id: number, readonly length: number, readonly chunksize: number, ordered: boolean, readonly task: string, readonly pool: string) {
     this.#ordered = ordered;
     this.#chunks = new Array(length === 0 ? 0 : Math.ceil(length / chunksize));
     this.#report();
@@ -148,7 +148,7 @@ export class IMapIterator<T> implements AsyncIterable<T> {
   }
 
   #report(): void {
-    transport().reportProgress({ job: `${this.id}`, task: this.task, chunks: this.#chunks.length, done: this.#arrived.length, failed: this.#failed });
+    transport().reportProgress({ pool: this.pool, job: `${this.id}`, task: this.task, chunks: this.#chunks.length, done: this.#arrived.length, failed: this.#failed });
   }
 
   get finished(): boolean {

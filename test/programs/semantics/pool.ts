@@ -1,5 +1,5 @@
 /** Pools: the main-program side of the scenarios test/pool.test.ts runs, one exported function each. */
-import { Pool, Queue } from 'mpflow';
+import { Pool, Process, Queue } from 'mpflow';
 import { caught, range } from '../scenario-helpers.js';
 import { t, pause } from './refs.js';
 
@@ -143,4 +143,14 @@ export async function poolArgumentErrors() {
       await pool.starmap(t.square, [3] as never);
     }),
   };
+}
+
+/** Two chunks whose tasks write to stdout and stderr, and a Process that does too. */
+export async function chattyTasks(): Promise<string[]> {
+  await using pool = new Pool(2);
+  const labels = await pool.map(t.chatty, ['a', 'b'], 1);
+  const process = new Process({ target: t.chatty, args: ['p'] });
+  process.start();
+  await process.join();
+  return labels;
 }

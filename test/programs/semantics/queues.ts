@@ -43,3 +43,14 @@ export async function closedQueue(): Promise<string | undefined> {
   queue.close();
   return caught(() => queue.put(1));
 }
+
+/** Waits on a queue that a task fills after `ms`, while a map of two naps of twice that runs: what the run's current details show meanwhile. */
+export async function queueWaitDuringMap(ms: number): Promise<string | undefined> {
+  const queue = new Queue<string>();
+  await using pool = new Pool(3);
+  const naps = pool.mapAsync(t.nap, [2 * ms, 2 * ms]);
+  pool.applyAsync(t.napThenPut, [ms, queue]);
+  const item = await queue.get();
+  await naps.get();
+  return item;
+}

@@ -125,3 +125,13 @@ export async function failAtOnceOrNap(ms: number): Promise<number> {
   if (ms === 0) throw new RangeError('failed while a sibling chunk still ran');
   return nap(ms);
 }
+
+/** Writes two lines to stdout (one in two writes), one to stderr, and a last line without its newline. */
+export function chatty(label: string): string {
+  console.log(`${label}: hello`);
+  process.stdout.write(`${label}: in `);
+  process.stdout.write('two writes\n');
+  console.error(`${label}: a warning`);
+  process.stdout.write(`${label}: no newline`);
+  return label;
+}
