@@ -185,17 +185,18 @@ export function trapTaskExits(): void {
 /**
  * What a task writes to stdout and stderr (console.log included) goes to its run's output in
  * Redis, marked with its chunk, wherever the task runs: the driver prints it (as Lithops'
- * stream-stdout does) and `mpflow logs` prints it after the run. Writes outside tasks pass.
+ * stream-stdout does) and `mpflow logs` prints it after the run. Writes outside tasks pass;
+ * with `passThrough` (a Lambda function, whose own log is CloudWatch) the task's writes too.
  */
-export function captureTaskOutput(): void {
+export function captureTaskOutput({ passThrough = false } = {}): void {
   const stderrWrite = process.stderr.write.bind(process.stderr);
   processStderr = (text) => stderrWrite(text);
   for (const stream of ['stdout', 'stderr'] as const) {
     const write = process[stream].write.bind(process[stream]);
     process[stream].write = ((text: string | Uint8Array, ...rest: unknown[]) => {
       const task = runningTask();
-      if (!task) return (write as (...args: unknown[]) => boolean)(text, ...rest);
-      task.write(stream, typeof text === 'string' ? text : Buffer.from(text).toString());
+      task?.write(stream, typeof text === 'string' ? text : Buffer.from(text).toString());
+      if (!task || passThrough) return (write as (...args: unknown[]) => boolean)(text, ...rest);
       (rest.find((arg) => typeof arg === 'function') as (() => void) | undefined)?.();
       return true;
     }) as typeof process.stdout.write;

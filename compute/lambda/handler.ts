@@ -30,7 +30,7 @@ interface LambdaContext {
 
 export function lambdaHandler(tasks: Record<string, unknown>) {
   trapTaskExits();
-  captureTaskOutput();
+  captureTaskOutput({ passThrough: true });
   return async (event: ChunkEvent | PoolWorkerEvent, lambda: LambdaContext): Promise<ChunkReply | WorkerMark> => {
     if ('poolWorker' in event) return hostPoolWorker(loads<PoolWorkerStart>(Buffer.from(event.poolWorker, 'base64')), tasks, lambda);
     const started = performance.now();
