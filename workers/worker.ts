@@ -52,6 +52,11 @@ export interface WorkerDeps {
 }
 
 export async function createWorker({ config, connection, namespace, program, store, backend, taskQueue = program.taskQueue }: WorkerDeps): Promise<Worker> {
+  const notServed = (error: unknown) => setupProblem(error, temporalReached(namespace)) ?? error;
+  // Before the seconds of bundling: a namespace that does not exist fails at once.
+  await connection.workflowService.describeNamespace({ namespace }).catch((error: unknown) => {
+    throw notServed(error);
+  });
   const { deploymentName, buildId } = await codeVersion(program, taskQueue);
   const created = Worker.create({
     connection,
@@ -65,6 +70,6 @@ export async function createWorker({ config, connection, namespace, program, sto
     maxConcurrentLocalActivityExecutions: MAX_CONCURRENT_ACTIVITIES,
   });
   return created.catch((error: unknown) => {
-    throw setupProblem(error, temporalReached(namespace)) ?? error;
+    throw notServed(error);
   });
 }
