@@ -35,7 +35,11 @@ export function timelineOf(events: ChunkRunEvent[]): Timeline {
   const last = Math.max(...ordered.map((run) => run.end ?? run.start));
   const seconds = (ms: number) => (ms - origin) / 1000;
   const byChunk = new Map<string, ChunkRunEvent[]>();
-  for (const run of ordered) byChunk.set(run.chunk, [...(byChunk.get(run.chunk) ?? []), run]);
+  for (const run of ordered) {
+    const attempts = byChunk.get(run.chunk);
+    if (attempts) attempts.push(run);
+    else byChunk.set(run.chunk, [run]);
+  }
   const bars: TimelineBar[] = [];
   const queueChanges: [at: number, change: number][] = [];
   for (const [chunk, attempts] of byChunk) {
