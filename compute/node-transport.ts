@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ValueError } from '../mp-shim/errors.js';
 import { dumps } from '../mp-shim/serialization.js';
 import {
   installTransportLocator,
@@ -80,6 +81,11 @@ export abstract class NodeTransport implements Transport {
   abstract ownerId(): string;
   abstract processIdentity(): { self: ProcessIdentity; parent?: ProcessIdentity };
   abstract warn(message: string, error?: unknown): void;
+
+  /** Only a durable main program continues in a next run, where a process it started can be followed again. */
+  attach(): Launch {
+    throw new ValueError('a Process object can be carried only by checkpoint(), to the next run of a durable main program: it cannot be sent to a task or through shared state');
+  }
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
     return launchInLanes(calls, width, (call) => this.launch(call), dumps);

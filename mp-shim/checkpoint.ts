@@ -6,21 +6,21 @@
  */
 import { toMs, type Duration } from './duration.js';
 import { openPools } from './pool/pool.js';
-import { activeChildren } from './process.js';
+import { childrenTiedToRun } from './process.js';
 import { transport } from './transport.js';
 
 /**
  * Under the durable engine, once the run's history is large enough, ends this run and carries
  * on with `main(...args)` in a fresh run of the same workflow; otherwise returns at once. Call
  * it where the main program could start over from `args`, such as the end of a loop iteration.
- * Shared objects in `args` are the same objects in the next run. The run's open pools are
- * closed and their work finished first; while a started process is still running, the
- * checkpoint waits for a later call.
+ * Shared objects in `args` are the same objects in the next run, and so are started processes:
+ * they run on through the checkpoint. The run's open pools are closed and their work finished
+ * first.
  */
 export async function checkpoint(...args: unknown[]): Promise<void> {
   await transport().checkpoint(args, async () => {
-    const running = activeChildren();
-    if (running.length > 0) return running.map((child) => child.name);
+    const running = childrenTiedToRun();
+    if (running.length > 0) return running;
     // A worker leaving while the run ends would fail the workflow task that ends it.
     await Promise.all([...openPools()].map(async (pool) => (pool.close(), await pool.join(), await pool.workersLeft())));
     return [];

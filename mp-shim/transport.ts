@@ -70,6 +70,8 @@ export interface Launch {
   /** Resolves to `dumps(Outcome)`; rejects only when the infrastructure gave up. */
   result: Promise<Uint8Array>;
   cancel(): void;
+  /** It goes on running when a checkpoint ends the run (a durable main program's Process): the next run re-attaches to it by its call's id. */
+  outlivesRun?: boolean;
 }
 
 export interface PoolWorkers {
@@ -329,6 +331,8 @@ export interface Transport {
   /** Parallelism the compute backend offers. */
   cpuCount(): number;
   launch(call: ChunkCall): Launch;
+  /** Follows again a Process launched (as call `id`) in an earlier run of the chain, whose object a checkpoint carried to this one. */
+  attach(id: string): Launch;
   /** Launches that together may hold at most this many chunks; larger maps are grouped into batches. */
   readonly maxChunksPerMap: number;
   /** Runs `calls` with at most `width` in flight, as one unit; resolves to `dumps(Outcome[])`. */

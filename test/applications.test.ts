@@ -18,23 +18,39 @@ onEveryEngineAndLambda('examples/es', 'examples/es', (h) => {
   });
 });
 
-describe('examples/es checkpointed every few generations', { timeout: 300_000 }, () => {
-  let local: Harness;
-  let durable: Harness;
-  before(async () => {
-    local = await harness('local', 'examples/es');
-    durable = await harness('temporal', 'examples/es', { historyLimit: { ...TEMPORAL_HISTORY_LIMIT, events: 150 } });
+/**
+ * `program` on the local engine and, beside it, on the durable engine under a history limit of
+ * `events`, so that its checkpoints come every few iterations; `body` gets both.
+ */
+function checkpointedOften(program: string, events: number, body: (runners: () => { local: Harness; durable: Harness }) => void): void {
+  describe(`${program} checkpointed every few iterations`, { timeout: 300_000 }, () => {
+    let local: Harness;
+    let durable: Harness;
+    before(async () => {
+      local = await harness('local', program);
+      durable = await harness('temporal', program, { historyLimit: { ...TEMPORAL_HISTORY_LIMIT, events } });
+    });
+    after(async () => {
+      await local.close();
+      await durable.close();
+    });
+    body(() => ({ local, durable }));
   });
-  after(async () => {
-    await local.close();
-    await durable.close();
-  });
+}
 
+/** How the workflows `query` finds ended (CONTINUED_AS_NEW, COMPLETED…). */
+async function statuses(h: Harness, query: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const run of h.client!.workflow.list({ query })) found.push(run.status.name);
+  return found;
+}
+
+checkpointedOften('examples/es', 150, (runners) => {
   it('carries its parameters (a shared Array) and its curve across runs to the local engine’s very numbers', async () => {
+    const { local, durable } = runners();
     const handle = await durable.start!('main', ES);
     const learned = await handle.result();
-    const runs: string[] = [];
-    for await (const run of durable.client!.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(run.status.name);
+    const runs = await statuses(durable, `WorkflowId = '${handle.workflowId}'`);
     assert.ok(runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs}`);
     assert.deepEqual(learned, await local.run('main', ES));
   });
@@ -93,5 +109,18 @@ onEveryEngineAndLambda('examples/ppo', 'examples/ppo', (h) => {
     assert.equal(iterations, PPO.iterations);
     assert.ok(meanRewards.every((reward) => reward < 0 && reward > -2), `${meanRewards}`);
     assert.ok(meanRewards.at(-1)! > meanRewards[0], `${meanRewards}`);
+  });
+});
+
+checkpointedOften('examples/ppo', 600, (runners) => {
+  it('keeps its environment processes through the checkpoints, to the local engine’s very numbers', async () => {
+    const { local, durable } = runners();
+    const handle = await durable.start!('main', PPO);
+    const learned = await handle.result();
+    const runs = await statuses(durable, `WorkflowId = '${handle.workflowId}'`);
+    assert.ok(runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs}`);
+    const environments = await statuses(durable, `WorkflowId STARTS_WITH '${handle.workflowId}/process-'`);
+    assert.deepEqual(environments, ['COMPLETED', 'COMPLETED'], 'each environment process was started once, and ended when the program sent it null');
+    assert.deepEqual(learned, await local.run('main', PPO));
   });
 });

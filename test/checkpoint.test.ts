@@ -106,6 +106,13 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     return statuses.reverse();
   }
 
+  /** How the processes the chain `workflowId` started ended, or RUNNING. */
+  async function processesOf(workflowId: string): Promise<string[]> {
+    const statuses: string[] = [];
+    for await (const process of client.workflow.list({ query: `WorkflowId STARTS_WITH '${workflowId}/process-'` })) statuses.push(process.status.name);
+    return statuses.sort();
+  }
+
   it('checkpoints carry it through many runs to the local engine’s answer, its worker killed once midway', async (t) => {
     const expected = await local.run('main', ITERATIONS, MAP_EVERY, false);
     const handle = await start(true);
@@ -148,6 +155,32 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     t.diagnostic(`replayed ${replayed.events} events in ${replayed.ms} ms (${((replayed.ms * 1000) / replayed.events).toFixed(0)} µs/event), memory +${replayed.memoryMb} MB`);
     assert.equal(replayed.compatible, true);
     assert.ok(replayed.events >= HISTORY_SHARES.fail * HISTORY_LIMIT, `the whole history was replayed: ${replayed.events} events`);
+  });
+
+  it('processes run on through checkpoints: the echo processes of the first run answer in every run of the chain, and the last run stops the daemon', async (t) => {
+    const rounds = 600;
+    const expected = await local.run('echoes', rounds, 3);
+    const handle = await startEntry('echoes', rounds, 3);
+    assert.deepEqual(await mainResult(handle), expected);
+    const runs = await runsOf(handle.workflowId);
+    t.diagnostic(`${rounds} rounds took ${runs.length} runs`);
+    assert.ok(runs.length >= 3, `the rounds took several runs: ${runs.join(', ')}`);
+    assert.deepEqual(await processesOf(handle.workflowId), ['CANCELLED', 'COMPLETED', 'COMPLETED', 'COMPLETED'], 'each process was started once, in the first run');
+  });
+
+  it('cancelling a chain ends it as cancelled, its cleanup done, and stops the processes its runs left running', async () => {
+    const handle = await startEntry('echoes', 1_000_000, 2);
+    let history = await queryHistory(handle).catch(() => undefined);
+    while (!history || history.run < 2) {
+      await sleep(200);
+      history = await queryHistory(handle).catch(() => undefined);
+    }
+    await handle.cancel();
+    await assert.rejects(mainResult(handle), /the run was cancelled/);
+    assert.equal((await runsOf(handle.workflowId)).at(-1), 'CANCELLED');
+    assert.deepEqual(await redis.keys(runKeys(handle.workflowId).all), [], 'the cancelled run removed its Redis state');
+    for (let waited = 0; (await processesOf(handle.workflowId)).includes('RUNNING') && waited < 30_000; waited += 500) await sleep(500);
+    assert.deepEqual(await processesOf(handle.workflowId), ['CANCELLED', 'CANCELLED', 'CANCELLED'], 'the two echo processes and the idler, started in the first run');
   });
 
   it('a durable sleep fires on time though the worker was killed while it waited', async () => {

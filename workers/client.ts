@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure, type DataConverter, type WorkerDeploymentVersion } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, type DataConverter, type WorkerDeploymentVersion } from '@temporalio/common';
 import protos from '@temporalio/proto';
 import { NativeConnection } from '@temporalio/worker';
 import { ProcessError, rebuildableErrors, SetupError } from '../mp-shim/errors.js';
@@ -133,6 +133,7 @@ export function unwrapFailure(error: unknown): Error {
   // mpflow's own refusals (no such entry function) keep their class, and so print as one line.
   const Refusal = failure instanceof ApplicationFailure && failure.type ? rebuildableErrors.get(failure.type) : undefined;
   if (Refusal) return Object.assign(new Refusal(failure!.message), { cause: error });
+  if (failure instanceof CancelledFailure) return new ProcessError('the run was cancelled: the main program stopped where it was, and the run cleaned up', { cause: error });
   return new ProcessError(`the main program failed: ${failure?.message ?? error.message}`, { cause: error });
 }
 

@@ -1,5 +1,5 @@
 /** What the client and the workflows share: inputs, run options and the progress query. */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { DEFAULT_ATTEMPTS } from '../compute/retry-policy.js';
 import type { Pricing } from '../compute/lambda/cost.js';
 import type { ChunkCall, Dispatch, JobProgress } from '../mp-shim/transport.js';
@@ -65,7 +65,23 @@ export interface MainProgramInput {
   options: RunOptions;
   /** The run's place in its chain: 1, then one more after each checkpoint. */
   run?: number;
+  /** The processes earlier runs of the chain started that this one follows (a checkpoint carries them). */
+  processes?: ChainProcesses;
 }
+
+/** A chain's processes by launch id: null while running, else how it ended (`dumps(Outcome)`) until a Process object has seen it. */
+export type ChainProcesses = Record<string, Uint8Array | null>;
+
+/** A durable main program's Process: its target, run by a workflow of its own that outlives the run's checkpoints. */
+export interface ProcessRunInput {
+  /** The main program's workflow id: it names the run's Redis keys, and the current run of the chain hears from the process there. */
+  runId: string;
+  call: ChunkCall;
+  options: RunOptions;
+}
+
+/** A process tells the current run of its main program that it ended: its launch id and `dumps(Outcome)`. */
+export const processExitedSignal = defineSignal<[launchId: string, outcome: Uint8Array]>('processExited');
 
 export interface MapBatchInput {
   runId: string;

@@ -9,12 +9,15 @@ import {
   CancellationScope,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   sleep,
+  startChild,
   upsertMemo,
   uuid4,
   workflowInfo,
@@ -47,7 +50,7 @@ import {
 import { dumps } from '../mp-shim/serialization.js';
 import { costReport } from '../compute/lambda/cost.js';
 import { infrastructureRetry } from '../compute/retry-policy.js';
-import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, OWN_LOG_ENTRY, TEMPORAL_HISTORY_LIMIT, type HistoryUse, type RunOptions } from './definitions.js';
+import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, OWN_LOG_ENTRY, TEMPORAL_HISTORY_LIMIT, type ChainProcesses, type HistoryUse, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
 const UNBOUNDED_MS = 365 * 24 * 3_600_000;
@@ -65,13 +68,20 @@ const FILE_OP_TIMEOUT = '10 minutes';
 /** Posted operations wait for the next local activity, or go on their own once this many are waiting. */
 const MAX_POSTED = 64;
 /** Events a command adds to history, with the workflow tasks its completion brings. */
-const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6 } as const;
+const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6, signal: 2 } as const;
 /** Bytes of an event besides its payloads; a payload above the claim-check threshold is stored aside, leaving a reference. */
 const EVENT_BYTES = 400;
 const CLAIM_CHECK_BYTES = 256 * 1024;
 
-/** Starts the next run of the chain, called with `args`; rejects with what ends this run. */
-export type ContinueAsNew = (args: unknown[]) => Promise<never>;
+/** Starts the next run of the chain, called with `args` and following `processes`; rejects with what ends this run. */
+export type ContinueAsNew = (args: unknown[], processes: ChainProcesses) => Promise<never>;
+
+/** A main program's place in its chain of runs. */
+export interface Chain {
+  continueAsNew: ContinueAsNew;
+  /** The processes earlier runs started that this one follows. */
+  processes: ChainProcesses;
+}
 
 export class WorkflowTransport implements Transport {
   readonly engine = 'temporal';
@@ -96,6 +106,11 @@ export class WorkflowTransport implements Transport {
   readonly #activities;
   readonly #local;
   readonly #continueAsNew?: ContinueAsNew;
+  /** The chain's processes this run follows (see ChainProcesses). */
+  readonly #processes = new Map<string, Uint8Array | null>();
+  readonly #followed = new Map<string, Promise<Uint8Array>>();
+  /** The chain is ending: how the processes it stops end is nobody's business any more. */
+  #stoppingProcesses = false;
   /** Rejects when the run ends before the main program does: with a checkpoint, or at the history limit. */
   readonly interrupted: Promise<never>;
   #interrupt!: (reason: unknown) => void;
@@ -113,10 +128,11 @@ export class WorkflowTransport implements Transport {
   #warnedOfLimit = false;
   #warnedOfPostponing = false;
 
-  constructor(readonly runId: string, options: RunOptions, continueAsNew?: ContinueAsNew) {
+  constructor(readonly runId: string, options: RunOptions, chain?: Chain) {
     // Runs started before mpflow knew history limits carry none: the server's defaults hold for them.
     this.#options = { ...options, historyLimit: options.historyLimit ?? TEMPORAL_HISTORY_LIMIT };
-    this.#continueAsNew = continueAsNew;
+    this.#continueAsNew = chain?.continueAsNew;
+    for (const [launchId, exit] of Object.entries(chain?.processes ?? {})) this.#processes.set(launchId, exit);
     this.interrupted = new Promise<never>((_, reject) => (this.#interrupt = reject));
     this.interrupted.catch(() => {});
     // Runs started before operations were batched replay one local activity per operation; the fault hooks count operations one by one.
@@ -140,6 +156,12 @@ export class WorkflowTransport implements Transport {
   }
 
   launch(call: ChunkCall): Launch {
+    // Runs started before processes had workflows of their own run each as an activity, which ends with the run.
+    if (call.process && patched('processes-outlive-runs')) return this.#startProcess(call);
+    return this.#runChunk(call);
+  }
+
+  #runChunk(call: ChunkCall): Launch {
     if (!this.#issue(EVENTS.activity, call.items)) return { result: never(), cancel: () => {} };
     const scope = new CancellationScope();
     const startToCloseTimeout = call.timeoutMs === undefined ? UNBOUNDED_MS : call.timeoutMs + TIMEOUT_MARGIN_MS;
@@ -149,6 +171,50 @@ export class WorkflowTransport implements Transport {
         throw failed(call.summary, error);
       });
     return { result, cancel: () => scope.cancel() };
+  }
+
+  /**
+   * A process is a workflow of its own, left running when this run ends (parent close policy
+   * ABANDON): a checkpoint carries its Process object, and it tells whichever run of the chain is
+   * current how it ended. The chain's last run stops those still running (cleanup).
+   */
+  #startProcess(call: ChunkCall): Launch {
+    if (!this.#issue(EVENTS.child, call.items)) return { result: never(), cancel: () => {} };
+    this.#processes.set(call.id, null);
+    const started = startChild('processRun', {
+      args: [{ runId: this.runId, call, options: this.#options }],
+      workflowId: processWorkflowId(this.runId, call.id),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: call.summary,
+    });
+    started.catch((error: Error) => this.processExited(call.id, dumps([false, plain(failed(call.summary, error))])));
+    const launch = this.attach(call.id);
+    return { ...launch, cancel: () => void started.then(launch.cancel, () => {}) };
+  }
+
+  attach(launchId: string): Launch {
+    let result = this.#followed.get(launchId);
+    if (!result) {
+      if (!this.#processes.has(launchId)) throw new ProcessError(`no process ${launchId} is running in this chain of runs (it ended, and a Process object saw it end, in an earlier run)`);
+      result = condition(() => this.#processes.get(launchId) !== null).then(() => this.#processes.get(launchId)!);
+      this.#followed.set(launchId, result);
+      // The follower's reaction runs right after this one: no checkpoint can come between, to find the exit neither carried nor seen.
+      void result.then(() => this.#processes.delete(launchId));
+    }
+    const cancel = () => {
+      if (this.#issue(EVENTS.signal)) void getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {});
+    };
+    return { result, cancel, outlivesRun: true };
+  }
+
+  /** A process of the chain ended (the `processExited` signal). */
+  processExited(launchId: string, outcome: Uint8Array): void {
+    if (this.#processes.get(launchId) === null && !this.#stoppingProcesses) this.#processes.set(launchId, outcome);
+  }
+
+  /** Runs a process's target as an activity (the body of `processRun`): `dumps(Outcome)`, also when the infrastructure gave up. */
+  runProcess(call: ChunkCall): Promise<Uint8Array> {
+    return this.#runChunk(call).result.catch((error: Error) => dumps([false, plain(error as ProcessError)]));
   }
 
   launchBatch(calls: ChunkCall[], width: number): Launch {
@@ -235,7 +301,7 @@ export class WorkflowTransport implements Transport {
   flush(): Promise<void> {
     if (this.#posted.length === 0) return Promise.resolve();
     const sent = this.#inOrder(this.#takePosted()).then(() => undefined);
-    sent.catch((error: Error) => this.#end(failed('shared-state operations', error)));
+    sent.catch((error: Error) => this.end(failed('shared-state operations', error)));
     return sent;
   }
 
@@ -359,6 +425,7 @@ export class WorkflowTransport implements Transport {
    * workflow task more.
    */
   async cleanup(): Promise<void> {
+    await this.#stopLeftProcesses();
     const alone = this.#localsOpen === 0 && this.#lastLocalTask !== workflowInfo().historyLength;
     // Runs started before cleanups could be local replay the activity.
     const usage =
@@ -373,6 +440,19 @@ export class WorkflowTransport implements Transport {
   }
 
   /**
+   * Processes still running when the chain ends: those no object followed to this run (a
+   * checkpoint's arguments did not carry them), or all of them when the main program failed.
+   */
+  async #stopLeftProcesses(): Promise<void> {
+    const left = [...this.#processes].filter(([, exit]) => exit === null).map(([launchId]) => launchId);
+    if (left.length === 0) return;
+    this.#stoppingProcesses = true;
+    this.warn(`${left.length} process(es) still running when the run ended were terminated: ${left.map((launchId) => processWorkflowId(this.runId, launchId)).join(', ')}`);
+    // A process that ended meanwhile cannot be cancelled any more, which is what was wanted.
+    await Promise.all(left.map((launchId) => getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {})));
+  }
+
+  /**
    * Continues as new when the history is large enough: once `settle` closed the run's pools
    * (it names the processes still running, which postpone the checkpoint), this run ends and
    * the main program is called again with `args` in the next; it never returns then.
@@ -383,14 +463,14 @@ export class WorkflowTransport implements Transport {
     dumps(args, 'the arguments of checkpoint()');
     const running = await settle();
     if (running.length > 0) {
-      if (!this.#warnedOfPostponing) this.warn(`checkpoint postponed until ${running.join(', ')} ended: a process cannot move to the next run`);
+      if (!this.#warnedOfPostponing) this.warn(`checkpoint postponed until ${running.join(', ')} ended: this run started them before processes outlived runs (with an earlier mpflow), and they cannot move to the next run`);
       this.#warnedOfPostponing = true;
       return;
     }
     // The operations the program posted, and those the pools' closing issued, complete in this run.
     await this.flush();
     await this.#localInOrder;
-    this.#continueAsNew(args).catch((reason: unknown) => this.#end(reason));
+    this.#continueAsNew(args, Object.fromEntries(this.#processes)).catch((reason: unknown) => this.end(reason));
     return never();
   }
 
@@ -462,7 +542,7 @@ export class WorkflowTransport implements Transport {
     const use = this.history();
     const share = historyShare(use);
     if (share < HISTORY_SHARES.warn) return;
-    if (share >= HISTORY_SHARES.fail) this.#end(new ProcessError(historyReport(use)));
+    if (share >= HISTORY_SHARES.fail) this.end(new ProcessError(historyReport(use)));
     else if (!this.#warnedOfLimit) this.warn(`${historyReport(use)}; at ${HISTORY_SHARES.fail * 100} % the run fails`);
     this.#warnedOfLimit = true;
   }
@@ -478,7 +558,8 @@ export class WorkflowTransport implements Transport {
     return true;
   }
 
-  #end(reason: unknown): void {
+  /** Ends the run with `reason`: the main program's further operations never start (also when the run is cancelled). */
+  end(reason: unknown): void {
     this.#ended = true;
     this.#interrupt(reason);
   }
@@ -512,6 +593,16 @@ function payloadBytes(value: unknown, depth = 3): number {
   let bytes = 0;
   for (const item of Array.isArray(value) ? value : Object.values(value)) bytes += payloadBytes(item, depth - 1);
   return bytes;
+}
+
+/** Where a durable main program's Process runs: a workflow id under the main program's. */
+function processWorkflowId(runId: string, launchId: string): string {
+  return `${runId}/process-${launchId}`;
+}
+
+/** `error` without its chain of Temporal failures, which do not cross the codec: what a process's outcome says of a launch that failed. */
+function plain(error: ProcessError): ProcessError {
+  return new (error instanceof SetupError ? SetupError : ProcessError)(error.message);
 }
 
 /**

@@ -251,7 +251,7 @@ def dataframe_apply(rows=400_000, processes=4, partsPerProcess=4, dir='/tmp'):
 EPISODE_STEPS, ACTIONS, FEATURES = 20, 3, 3
 
 
-def environment(connection, seed, steps):
+def environment(connection, seed):
     random = xorshift(seed)
     state = {}
 
@@ -261,8 +261,7 @@ def environment(connection, seed, steps):
     observe = lambda: [state['position'] - state['goal'], state['speed']]
     reset()
     connection.send(observe())
-    for _ in range(steps):
-        action = connection.recv()
+    while (action := connection.recv()) is not None:
         state['speed'] = 0.8 * state['speed'] + 0.05 * (action - 1)
         state['position'] = max(-1.0, min(1.0, state['position'] + state['speed']))
         reward = -abs(state['position'] - state['goal'])
@@ -306,13 +305,13 @@ def ppo(iterations=30, environments=4, steps=200, epochs=8, learningRate=0.5, cl
     features = lambda o: [o[0], o[1] * 5, 1.0]
     value_features = lambda phi: [1.0, abs(phi[0]), phi[0] * phi[0], phi[1] * phi[1]]
     policy, mean_rewards = [0.0] * (ACTIONS * FEATURES), []
+    pipes = [Pipe() for _ in range(environments)]
+    workers = [Process(target=environment, args=(theirs, i + 1)) for i, (_, theirs) in enumerate(pipes)]
+    for worker in workers:
+        worker.start()
+    observations = [mine.recv() for mine, _ in pipes]
     for iteration in range(iterations):
-        pipes = [Pipe() for _ in range(environments)]
-        workers = [Process(target=environment, args=(theirs, 1000 * iteration + i + 1, steps)) for i, (_, theirs) in enumerate(pipes)]
-        for worker in workers:
-            worker.start()
         random = xorshift(7919 * (iteration + 1))
-        observations = [mine.recv() for mine, _ in pipes]
         trajectories = [[] for _ in pipes]
         for _ in range(steps):
             chosen = []
@@ -329,8 +328,6 @@ def ppo(iterations=30, environments=4, steps=200, epochs=8, learningRate=0.5, cl
             for i, transition in enumerate(transitions):
                 trajectories[i].append({'features': features(observations[i]), 'action': chosen[i][0], 'probability': chosen[i][1], 'reward': transition['reward'], 'done': transition['done']})
             observations = [transition['observation'] for transition in transitions]
-        for worker in workers:
-            worker.join()
         returns = [discounted([s['reward'] for s in steps_], [s['done'] for s in steps_], gamma, 1) for steps_ in trajectories]
         fit = least_squares([value_features(s['features']) for steps_ in trajectories for s in steps_], [r for rs in returns for r in rs])
         samples = []
@@ -356,6 +353,10 @@ def ppo(iterations=30, environments=4, steps=200, epochs=8, learningRate=0.5, cl
             policy = [w + learningRate * g for w, g in zip(policy, gradient)]
         rewards = [s['reward'] for steps_ in trajectories for s in steps_]
         mean_rewards.append(sum(rewards) / len(rewards))
+    for mine, _ in pipes:
+        mine.send(None)
+    for worker in workers:
+        worker.join()
     return {'iterations': iterations, 'meanRewards': mean_rewards}
 
 

@@ -3,10 +3,10 @@
  * stepping its own environment and talking to the main program over a Pipe (action →
  * observation and reward); the main program collects the rollouts and updates a small policy
  * (softmax over three actions, linear in the observation) with PPO's clipped objective and a
- * linear value baseline. Processes cannot outlive a checkpoint, so each iteration's rollout
- * has its own, and the main program checkpoints between iterations.
+ * linear value baseline. The environments live as long as the program, through the checkpoint
+ * after each iteration.
  */
-import { Pipe, Process, checkpoint, proxyTasks } from 'mpflow';
+import { Pipe, Process, checkpoint, proxyTasks, type Connection } from 'mpflow';
 import { uniform } from './random.js';
 import type * as T from './tasks.js';
 
@@ -29,12 +29,20 @@ export const DEFAULTS: Settings = { iterations: 30, environments: 4, steps: 200,
 const ACTIONS = 3;
 const FEATURES = 3;
 
+/** The environment processes, the main program's ends of their pipes, and what each environment shows now. */
+export interface Environments {
+  workers: Process[];
+  pipes: Connection[];
+  observations: T.Observation[];
+}
+
 export interface Progress {
   iteration: number;
   /** Policy logits' weights, ACTIONS × FEATURES, row by row. */
   policy: number[];
   /** Each iteration's mean reward per step. */
   meanRewards: number[];
+  environments: Environments;
 }
 
 interface Sample {
@@ -46,33 +54,40 @@ interface Sample {
 
 export async function main(settings: Partial<Settings> = {}, progress?: Progress): Promise<{ iterations: number; meanRewards: number[] }> {
   const s = { ...DEFAULTS, ...settings };
-  const { policy, meanRewards } = progress ?? { policy: new Array<number>(ACTIONS * FEATURES).fill(0), meanRewards: [] as number[] };
+  const { policy, meanRewards, environments } = progress ?? { policy: new Array<number>(ACTIONS * FEATURES).fill(0), meanRewards: [] as number[], environments: await start(s.environments) };
   for (let iteration = progress?.iteration ?? 0; iteration < s.iterations; ) {
-    const { samples, meanReward } = await rollout(policy, s, iteration);
+    const { samples, meanReward } = await rollout(policy, environments, s, iteration);
     for (let epoch = 0; epoch < s.epochs; epoch++) improve(policy, samples, s);
     meanRewards.push(meanReward);
     iteration++;
-    await checkpoint(settings, { iteration, policy, meanRewards });
+    await checkpoint(settings, { iteration, policy, meanRewards, environments });
   }
+  await Promise.all(environments.pipes.map((pipe) => pipe.send(null)));
+  for (const worker of environments.workers) await worker.join();
   return { iterations: meanRewards.length, meanRewards };
 }
 
-/** Runs every environment for `steps` steps on the policy; returns the samples with their advantages (GAE). */
-async function rollout(policy: number[], s: Settings, iteration: number) {
-  const pipes = Array.from({ length: s.environments }, () => Pipe());
-  const workers = pipes.map(([, theirs], i) => new Process({ target: environment, args: [theirs, 1_000 * iteration + i + 1, s.steps] }));
+async function start(count: number): Promise<Environments> {
+  const pipes = Array.from({ length: count }, () => Pipe());
+  const workers = pipes.map(([, theirs], i) => new Process({ target: environment, args: [theirs, i + 1] }));
   for (const worker of workers) worker.start();
+  const observations = await Promise.all(pipes.map(([mine]) => mine.recv<T.Observation>()));
+  return { workers, pipes: pipes.map(([mine]) => mine), observations };
+}
+
+/** Runs every environment for `steps` steps on the policy; returns the samples with their advantages (GAE). */
+async function rollout(policy: number[], environments: Environments, s: Settings, iteration: number) {
+  const { pipes } = environments;
   const random = uniform(7_919 * (iteration + 1));
-  let observations = await Promise.all(pipes.map(([mine]) => mine.recv<T.Observation>()));
   const trajectories = pipes.map(() => [] as (Omit<Sample, 'advantage'> & { reward: number; value: number; done: boolean })[]);
   for (let t = 0; t < s.steps; t++) {
+    const observations = environments.observations;
     const chosen = observations.map((observation) => act(policy, features(observation), random()));
-    await Promise.all(pipes.map(([mine], i) => mine.send(chosen[i].action)));
-    const transitions = await Promise.all(pipes.map(([mine]) => mine.recv<T.Transition>()));
+    await Promise.all(pipes.map((pipe, i) => pipe.send(chosen[i].action)));
+    const transitions = await Promise.all(pipes.map((pipe) => pipe.recv<T.Transition>()));
     transitions.forEach(({ reward, done }, i) => trajectories[i].push({ ...chosen[i], features: features(observations[i]), reward, done, value: 0 }));
-    observations = transitions.map(({ observation }) => observation);
+    environments.observations = transitions.map(({ observation }) => observation);
   }
-  for (const worker of workers) await worker.join();
   // The value baseline: a least-squares fit of the discounted returns on the observations.
   const returns = trajectories.map((steps) => discounted(steps.map(({ reward }) => reward), steps.map(({ done }) => done), s.gamma, 1));
   const fit = leastSquares(trajectories.flatMap((steps) => steps.map((step) => valueFeaturesOf(step.features))), returns.flat());

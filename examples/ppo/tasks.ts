@@ -1,7 +1,8 @@
 /**
  * An environment worker of examples/ppo: a point mass on a line that must reach a goal, stepped
  * on the main program's actions, which it receives over a Pipe; it answers each with the next
- * observation and the reward, and starts a new episode (a new goal) when one ends.
+ * observation and the reward, starts a new episode (a new goal) when one ends, and stops when
+ * it receives null.
  */
 import type { Connection } from 'mpflow';
 import { uniform } from './random.js';
@@ -17,7 +18,7 @@ export interface Transition {
   done: boolean;
 }
 
-export async function environment(connection: Connection, seed: number, steps: number): Promise<void> {
+export async function environment(connection: Connection, seed: number): Promise<void> {
   const random = uniform(seed);
   let position = 0;
   let speed = 0;
@@ -29,8 +30,7 @@ export async function environment(connection: Connection, seed: number, steps: n
   const observe = (): Observation => [position - goal, speed];
   reset();
   await connection.send(observe());
-  for (let t = 0; t < steps; t++) {
-    const action = await connection.recv<number>();
+  for (let action = await connection.recv<number | null>(); action !== null; action = await connection.recv<number | null>()) {
     speed = 0.8 * speed + 0.05 * (action - 1);
     position = Math.max(-1, Math.min(1, position + speed));
     const reward = -Math.abs(position - goal);

@@ -28,10 +28,13 @@ const RECORDINGS: Recording[] = [
   { program: 'examples/pingpong', entry: 'mainToTask', args: [5] },
   { program: 'test/programs/semantics', entry: 'applyAndCallbacks', args: [] },
   { program: 'test/programs/semantics', entry: 'imapStreamsInOrder', args: [] },
+  { program: 'test/programs/semantics', entry: 'processLifecycle', args: [] },
+  { program: 'test/programs/semantics', entry: 'processStopped', args: ['terminate'] },
   { program: 'test/programs/shared', entry: 'lockedReadModifyWrite', args: [3, 3] },
   { program: 'test/programs/shared', entry: 'joinableQueueJoins', args: [] },
   { program: 'test/programs/shared', entry: 'barrierSplitBetweenMainAndTasks', args: [] },
   { program: 'test/programs/checkpoint', entry: 'main', args: [60, 25, true], options: { historyLimit: { events: 400, bytes: 50 * 1024 * 1024 } }, run: 'first' },
+  { program: 'test/programs/checkpoint', entry: 'echoes', args: [100, 2], options: { historyLimit: { events: 400, bytes: 50 * 1024 * 1024 } }, run: 'first' },
 ];
 
 const mpflowVersion = execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();

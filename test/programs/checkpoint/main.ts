@@ -1,8 +1,8 @@
 /** A loop of shared-state operations and maps, long enough to outgrow a run's history, carried through checkpoints. */
-import { Manager, Pool, Queue, RawValue, checkpoint, proxyTasks, sleep, type DictProxy, type SharedValue } from 'mpflow';
+import { Manager, Pipe, Pool, Process, Queue, RawValue, checkpoint, proxyTasks, sleep, type Connection, type DictProxy, type SharedValue } from 'mpflow';
 import type * as T from './tasks.js';
 
-const { square } = proxyTasks<typeof T>();
+const { square, echo, idle } = proxyTasks<typeof T>();
 
 interface Progress {
   i: number;
@@ -40,4 +40,51 @@ export async function nap(ms: number): Promise<number> {
   const before = Date.now();
   await sleep(ms);
   return Date.now() - before;
+}
+
+interface Echoes {
+  round: number;
+  total: number;
+  workers: Process[];
+  pipes: Connection[];
+  /** A daemon that would run for an hour: terminated in the last run. */
+  idler: Process;
+}
+
+/**
+ * `rounds` round trips with each of `count` echo processes over pipes, a checkpoint after each
+ * round: the processes the first run started answer in every later one. Returns the sum of the
+ * answers, who answered in the last round, and the processes' exit codes and pids.
+ */
+export async function echoes(rounds: number, count: number, carried?: Echoes) {
+  const state = carried ?? startEchoes(count);
+  let answered: string[] = [];
+  while (state.round < rounds) {
+    await Promise.all(state.pipes.map((pipe) => pipe.send(state.round)));
+    const answers = await Promise.all(state.pipes.map((pipe) => pipe.recv<[string, number]>()));
+    state.total += answers.reduce((sum, [, doubled]) => sum + doubled, 0);
+    answered = answers.map(([name]) => name);
+    state.round++;
+    await checkpoint(rounds, count, state);
+  }
+  await Promise.all(state.pipes.map((pipe) => pipe.send(null)));
+  for (const worker of state.workers) await worker.join();
+  const idling = state.idler.isAlive();
+  state.idler.terminate();
+  await state.idler.join();
+  return {
+    total: state.total,
+    answered,
+    idling,
+    exitCodes: [...state.workers, state.idler].map((process) => process.exitCode),
+    pids: [...state.workers, state.idler].map((process) => process.pid),
+  };
+}
+
+function startEchoes(count: number): Echoes {
+  const pipes = Array.from({ length: count }, () => Pipe());
+  const workers = pipes.map(([, theirs], i) => new Process({ target: echo, args: [theirs], name: `echo-${i + 1}` }));
+  const idler = new Process({ target: idle, args: [3_600_000], daemon: true });
+  for (const process of [...workers, idler]) process.start();
+  return { round: 0, total: 0, workers, pipes: pipes.map(([mine]) => mine), idler };
 }
