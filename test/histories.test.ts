@@ -26,10 +26,10 @@ describe('recorded runs replay on this version of mpflow', { timeout: 300_000 },
   });
 
   for (const file of recordings) {
-    const recorded = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Recording & { recordedWith: string; history: string };
+    const recorded = JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as Recording & { recordedWith: string; workflowId?: string; history: string };
     it(`${recorded.program} ${recorded.entry}(${recorded.args.join(', ')}), recorded with mpflow ${recorded.recordedWith}`, async () => {
       const history = protos.temporal.api.history.v1.History.decode(Buffer.from(recorded.history, 'base64'));
-      assert.deepEqual(await replayHistory(resolveProgram(recorded.program), history, { payloadConverterPath }), { compatible: true });
+      assert.deepEqual(await replayHistory(resolveProgram(recorded.program), history, { payloadConverterPath }, recorded.workflowId), { compatible: true });
     });
   }
 });

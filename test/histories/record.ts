@@ -48,7 +48,8 @@ for (const recording of RECORDINGS) {
     await mainResult(handle);
     const history = await h.client!.workflow.getHandle(handle.workflowId, recording.run === 'first' ? handle.firstExecutionRunId : undefined).fetchHistory();
     const encoded = Buffer.from(protos.temporal.api.history.v1.History.encode(history).finish()).toString('base64');
-    writeFileSync(file, `${JSON.stringify({ ...recording, recordedWith: mpflowVersion, events: history.events?.length, history: encoded }, null, 2)}\n`);
+    // The workflow id goes with the history: the ids of a run's child workflows (a batch, a process) start with it.
+    writeFileSync(file, `${JSON.stringify({ ...recording, recordedWith: mpflowVersion, workflowId: handle.workflowId, events: history.events?.length, history: encoded }, null, 2)}\n`);
     console.log(`recorded ${file.pathname}: ${history.events?.length} events`);
   } finally {
     await h.close();
