@@ -188,15 +188,21 @@ export class WorkflowTransport implements Transport {
       staticSummary: call.summary,
     });
     started.catch((error: Error) => this.processExited(call.id, dumps([false, plain(failed(call.summary, error))])));
-    const launch = this.attach(call.id);
+    // Its child's closing event reaches this run just after its exit: awaited too, it cannot arrive as the run completes, which the server would refuse (the worker then replays the whole run).
+    const launch = this.#follow(call.id, started.then((child) => child.result()).catch(() => undefined));
     return { ...launch, cancel: () => void started.then(launch.cancel, () => {}) };
   }
 
   attach(launchId: string): Launch {
+    return this.#follow(launchId, Promise.resolve());
+  }
+
+  /** Resolves with the process's exit once it told it, and `closed` settled. */
+  #follow(launchId: string, closed: Promise<unknown>): Launch {
     let result = this.#followed.get(launchId);
     if (!result) {
       if (!this.#processes.has(launchId)) throw new ProcessError(`no process ${launchId} is running in this chain of runs (it ended, and a Process object saw it end, in an earlier run)`);
-      result = condition(() => this.#processes.get(launchId) !== null).then(() => this.#processes.get(launchId)!);
+      result = Promise.all([condition(() => this.#processes.get(launchId) !== null), closed]).then(() => this.#processes.get(launchId)!);
       this.#followed.set(launchId, result);
       // The follower's reaction runs right after this one: no checkpoint can come between, to find the exit neither carried nor seen.
       void result.then(() => this.#processes.delete(launchId));
