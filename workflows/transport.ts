@@ -109,6 +109,8 @@ export class WorkflowTransport implements Transport {
   /** The chain's processes this run follows (see ChainProcesses). */
   readonly #processes = new Map<string, Uint8Array | null>();
   readonly #followed = new Map<string, Promise<Uint8Array>>();
+  /** The processes this run started, until their child workflows close (see #startProcess). */
+  readonly #childrenClosing = new Map<string, Promise<unknown>>();
   /** The chain is ending: how the processes it stops end is nobody's business any more. */
   #stoppingProcesses = false;
   /** Rejects when the run ends before the main program does: with a checkpoint, or at the history limit. */
@@ -189,7 +191,10 @@ export class WorkflowTransport implements Transport {
     });
     started.catch((error: Error) => this.processExited(call.id, dumps([false, plain(failed(call.summary, error))])));
     // Its child's closing event reaches this run just after its exit: awaited too, it cannot arrive as the run completes, which the server would refuse (the worker then replays the whole run).
-    const launch = this.#follow(call.id, started.then((child) => child.result()).catch(() => undefined));
+    const closed = started.then((child) => child.result()).catch(() => undefined);
+    this.#childrenClosing.set(call.id, closed);
+    void closed.then(() => this.#childrenClosing.delete(call.id));
+    const launch = this.#follow(call.id, closed);
     return { ...launch, cancel: () => void started.then(launch.cancel, () => {}) };
   }
 
@@ -432,6 +437,9 @@ export class WorkflowTransport implements Transport {
    */
   async cleanup(): Promise<void> {
     await this.#stopLeftProcesses();
+    // Asked before the cleanup's local activity: a replay can resolve that activity a workflow task earlier than the run did, and a patch first asked after it then
+    // looks for its marker in the wrong task ("patch marker encountered … but there is no corresponding change command"). Runs started before ask after it.
+    const progressInMemo = patched('memo-decided-before-cleanup') || undefined;
     const alone = this.#localsOpen === 0 && this.#lastLocalTask !== workflowInfo().historyLength;
     // Runs started before cleanups could be local replay the activity.
     const usage =
@@ -440,7 +448,7 @@ export class WorkflowTransport implements Transport {
         : await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId, workflowInfo().runId]);
     // The Web UI shows the memo; `mpflow run` and `mpflow status` print it, and read the final progress there rather than query a closed run.
     // Runs started before the memo held the final progress complete without it.
-    const progress = patched('final-progress-in-memo') ? this.progress() : [];
+    const progress = (progressInMemo ?? patched('final-progress-in-memo')) ? this.progress() : [];
     const memo = { ...(progress.length > 0 && { progress }), ...(usage.invocations > 0 && { cost: costReport(usage, this.#options.pricing) }) };
     if (Object.keys(memo).length > 0) upsertMemo(memo);
   }
@@ -456,6 +464,7 @@ export class WorkflowTransport implements Transport {
     this.warn(`${left.length} process(es) still running when the run ended were terminated: ${left.map((launchId) => processWorkflowId(this.runId, launchId)).join(', ')}`);
     // A process that ended meanwhile cannot be cancelled any more, which is what was wanted.
     await Promise.all(left.map((launchId) => getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {})));
+    await Promise.all(left.map((launchId) => this.#childrenClosing.get(launchId)));
   }
 
   /**
