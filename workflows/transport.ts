@@ -68,7 +68,7 @@ const FILE_OP_TIMEOUT = '10 minutes';
 /** Posted operations wait for the next local activity, or go on their own once this many are waiting. */
 const MAX_POSTED = 64;
 /** Events a command adds to history, with the workflow tasks its completion brings. */
-const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6, signal: 2 } as const;
+const EVENTS = { marker: 1, timer: 5, activity: 6, child: 6, cancelRequest: 2 } as const;
 /** Bytes of an event besides its payloads; a payload above the claim-check threshold is stored aside, leaving a reference. */
 const EVENT_BYTES = 400;
 const CLAIM_CHECK_BYTES = 256 * 1024;
@@ -213,9 +213,14 @@ export class WorkflowTransport implements Transport {
       void result.then(() => this.#processes.delete(launchId));
     }
     const cancel = () => {
-      if (this.#issue(EVENTS.signal)) void getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {});
+      if (this.#issue(EVENTS.cancelRequest)) void this.#cancelProcess(launchId);
     };
     return { result, cancel, outlivesRun: true };
+  }
+
+  /** Asks a process's workflow to stop; one that ended meanwhile cannot be cancelled any more, which is what was wanted. */
+  #cancelProcess(launchId: string): Promise<void> {
+    return getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {});
   }
 
   /** A process of the chain ended (the `processExited` signal). */
@@ -462,8 +467,7 @@ export class WorkflowTransport implements Transport {
     if (left.length === 0) return;
     this.#stoppingProcesses = true;
     this.warn(`${left.length} process(es) still running when the run ended were terminated: ${left.map((launchId) => processWorkflowId(this.runId, launchId)).join(', ')}`);
-    // A process that ended meanwhile cannot be cancelled any more, which is what was wanted.
-    await Promise.all(left.map((launchId) => getExternalWorkflowHandle(processWorkflowId(this.runId, launchId)).cancel().catch(() => {})));
+    await Promise.all(left.map((launchId) => this.#cancelProcess(launchId)));
     await Promise.all(left.map((launchId) => this.#childrenClosing.get(launchId)));
   }
 
