@@ -47,6 +47,9 @@ export type OpsOf<Prefix extends string> = Extract<StateOpName, `${Prefix}.${str
 
 export class StoreCore {
   readonly #idleBlocking: (Redis & Scripts)[] = [];
+  /** Connections a blocking command waits on now: closing the store ends their waits too, or they would hold the process open. */
+  readonly #busyBlocking = new Set<Redis & Scripts>();
+  #closed = false;
   #commandsSent = 0;
 
   private constructor(
@@ -232,6 +235,7 @@ export class StoreCore {
   async blocking<T>({ signal }: WaitHooks, timeoutMs: number | undefined, command: (connection: Redis & Scripts, seconds: number) => Promise<T | null>): Promise<T | null> {
     const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     const connection = this.#idleBlocking.pop() ?? this.#connection();
+    this.#busyBlocking.add(connection);
     const abort = () => connection.disconnect();
     signal?.addEventListener('abort', abort, { once: true });
     let reusable = true;
@@ -248,13 +252,15 @@ export class StoreCore {
       throw signal?.aborted ? signal.reason : error;
     } finally {
       signal?.removeEventListener('abort', abort);
-      if (reusable) this.#idleBlocking.push(connection);
+      this.#busyBlocking.delete(connection);
+      if (reusable && !this.#closed) this.#idleBlocking.push(connection);
       else connection.disconnect();
     }
   }
 
   async close(): Promise<void> {
-    for (const connection of this.#idleBlocking.splice(0)) connection.disconnect();
+    this.#closed = true;
+    for (const connection of [...this.#idleBlocking.splice(0), ...this.#busyBlocking]) connection.disconnect();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -17,10 +17,12 @@ import { codeVersion } from './version.js';
 const MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
 export async function connectClient(endpoints: Endpoints, dataConverter: DataConverter): Promise<Client> {
-  let connection: Connection;
+  const connection = Connection.lazy({ address: endpoints.temporalAddress, ...endpoints.temporalSecurity, connectTimeout: 5_000, channelArgs: { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES } });
   try {
-    connection = await Connection.connect({ address: endpoints.temporalAddress, ...endpoints.temporalSecurity, connectTimeout: 5_000, channelArgs: { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES } });
+    await connection.ensureConnected();
   } catch (error) {
+    // Left open, the channel would go on trying to connect and hold the process.
+    await connection.close();
     throw unreachable(endpoints, error);
   }
   // A closed run's queries are refused by the server: answering one would replay its whole history on a worker.
