@@ -65,6 +65,8 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
   const waiter = randomUUID();
   let slotFreed = deferred();
   let wake: Promise<boolean> | undefined;
+  // A wait still pending when the worker returns would hold its Redis connection for up to a slice.
+  const leaving = new AbortController();
   let failure: unknown;
 
   const renew = async () => {
@@ -131,11 +133,12 @@ export async function runPoolWorker(store: RedisStore, runId: string, spec: Pool
       if (claim.status === 'stop' && running.size === 0) return;
       const idleMs = claim.hintMs >= 0 ? Math.min(claim.hintMs + 1, IDLE_SLICE_MS) : IDLE_SLICE_MS;
       // One wait at a time: a second one on the same wake-up list could miss the token the first takes.
-      wake ??= store.pools.awaitWake(runId, waiter, idleMs, { signal }).finally(() => (wake = undefined));
+      wake ??= store.pools.awaitWake(runId, waiter, idleMs, { signal: AbortSignal.any([signal, leaving.signal]) }).finally(() => (wake = undefined));
       wake.catch(() => {}); // when the slot wins the race, an abort later must not go unhandled
       await Promise.race([slotFreed.promise, wake, draining]);
     }
   } finally {
+    leaving.abort();
     clearInterval(renewer);
     signal.removeEventListener('abort', stopRunning);
     stopRunning();

@@ -56,13 +56,13 @@ export class PoolQueue {
     return (await this.core.redis.poolRenew(runKeys(runId).pool(poolId).pool, leaseMs, ...ids)).map((keep) => keep === 1);
   }
 
-  /** Waits until an idle waiter is woken or `timeoutMs` passes. */
   #parseClaim([status, hint, ...idsAndCalls]: ClaimReply): Claim {
     const chunks: Claim['chunks'] = [];
     for (let i = 0; i < idsAndCalls.length; i += 2) chunks.push({ id: idsAndCalls[i].toString(), call: this.core.open(idsAndCalls[i + 1]) });
     return { status: status.toString() as Claim['status'], chunks, hintMs: hint };
   }
 
+  /** Waits until an idle waiter is woken or `timeoutMs` passes. */
   async awaitWake(runId: string, waiter: string, timeoutMs: number, hooks: { signal?: AbortSignal }): Promise<boolean> {
     return (await this.core.blockingPop(runKeys(runId).wake(waiter), timeoutMs, hooks)) !== null;
   }
