@@ -7,8 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import protos from '@temporalio/proto';
+import { harness, type Harness } from '../testing/harness.js';
+import { mainResult } from '../workers/client.js';
 import { payloadConverterPath } from '../workers/bundle.js';
 import { readConfig } from '../workers/config.js';
 import { resolveProgram } from '../workers/program.js';
@@ -32,4 +34,30 @@ describe('recorded runs replay on this version of mpflow', { timeout: 300_000 },
       assert.deepEqual(await replayHistory(resolveProgram(recorded.program), history, { payloadConverterPath }, recorded.workflowId), { compatible: true });
     });
   }
+});
+
+/** The patches a history records, each with the number of the workflow task whose completion recorded it. */
+function patchMarkers(history: protos.temporal.api.history.v1.IHistory): { id: string; workflowTask: number }[] {
+  let completedTasks = 0;
+  const markers: { id: string; workflowTask: number }[] = [];
+  for (const event of history.events ?? []) {
+    if (event.workflowTaskCompletedEventAttributes) completedTasks++;
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName !== 'core_patch') continue;
+    const { id } = JSON.parse(Buffer.from(marker.details!['patch-data'].payloads![0].data!).toString()) as { id: string };
+    markers.push({ id, workflowTask: completedTasks });
+  }
+  return markers;
+}
+
+describe('a run started on this version of mpflow', { timeout: 300_000 }, () => {
+  let h: Harness;
+  before(async () => (h = await harness('temporal', 'test/programs/shared')));
+  after(() => h.close());
+
+  it('decides its patches in its first workflow task, where every replay asks for them too: after a local activity, a replay may run the code a task earlier than the run did', async () => {
+    const handle = await h.start!('pipePingPong', 3);
+    assert.deepEqual(await mainResult(handle), [0, 1, 2]);
+    assert.deepEqual(patchMarkers(await h.client!.workflow.getHandle(handle.workflowId).fetchHistory()), [{ id: 'changes-decided-at-start', workflowTask: 1 }]);
+  });
 });

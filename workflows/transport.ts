@@ -12,7 +12,6 @@ import {
   getExternalWorkflowHandle,
   log,
   ParentClosePolicy,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -50,6 +49,7 @@ import {
 import { dumps } from '../mp-shim/serialization.js';
 import { costReport } from '../compute/lambda/cost.js';
 import { infrastructureRetry } from '../compute/retry-policy.js';
+import { decideChanges, type Change } from './changes.js';
 import { checkpointDue, HISTORY_SHARES, historyReport, historyShare, OWN_LOG_ENTRY, TEMPORAL_HISTORY_LIMIT, type ChainProcesses, type HistoryUse, type RunOptions } from './definitions.js';
 
 /** How long a chunk or a wait may take when nothing bounds it; heartbeats detect dead workers long before. */
@@ -129,6 +129,7 @@ export class WorkflowTransport implements Transport {
   #bytes = 3 * EVENT_BYTES;
   #warnedOfLimit = false;
   #warnedOfPostponing = false;
+  readonly #follows: (change: Change) => boolean;
 
   constructor(readonly runId: string, options: RunOptions, chain?: Chain) {
     // Runs started before mpflow knew history limits carry none: the server's defaults hold for them.
@@ -138,7 +139,8 @@ export class WorkflowTransport implements Transport {
     this.interrupted = new Promise<never>((_, reject) => (this.#interrupt = reject));
     this.interrupted.catch(() => {});
     // Runs started before operations were batched replay one local activity per operation; the fault hooks count operations one by one.
-    this.#batching = !options.testHooks && patched('batched-state-operations');
+    this.#follows = decideChanges();
+    this.#batching = !options.testHooks && this.#follows('batched-state-operations');
     this.#run = { runId, storage: options.storage };
     this.maxChunksPerMap = options.maxChunksPerMap;
     this.dispatch = options.dispatch;
@@ -159,7 +161,7 @@ export class WorkflowTransport implements Transport {
 
   launch(call: ChunkCall): Launch {
     // Runs started before processes had workflows of their own run each as an activity, which ends with the run.
-    if (call.process && patched('processes-outlive-runs')) return this.#startProcess(call);
+    if (call.process && this.#follows('processes-outlive-runs')) return this.#startProcess(call);
     return this.#runChunk(call);
   }
 
@@ -300,7 +302,7 @@ export class WorkflowTransport implements Transport {
    */
   post<K extends StateOpName>(op: StateOp<K>): Promise<void> {
     // Runs started before pipes posted their sends replay each send as a local activity of its own.
-    if (!this.#batching || (op.op === 'connection.send' && !patched('posted-pipe-sends'))) return this.state(op).then(() => undefined);
+    if (!this.#batching || (op.op === 'connection.send' && !this.#follows('posted-pipe-sends'))) return this.state(op).then(() => undefined);
     if (this.#ended) return never();
     this.#posted.push(this.#identify(op) as unknown as StateOp);
     this.#flushWhenIdle ??= whenIdle().then(() => {
@@ -442,18 +444,17 @@ export class WorkflowTransport implements Transport {
    */
   async cleanup(): Promise<void> {
     await this.#stopLeftProcesses();
-    // Asked before the cleanup's local activity: a replay can resolve that activity a workflow task earlier than the run did, and a patch first asked after it then
-    // looks for its marker in the wrong task ("patch marker encountered … but there is no corresponding change command"). Runs started before ask after it.
-    const progressInMemo = patched('memo-decided-before-cleanup') || undefined;
+    // Runs that ask each change where it matters ask this one before the cleanup's local activity (see decideChanges); those started before that ask after it.
+    const progressInMemo = this.#follows('memo-decided-before-cleanup') || undefined;
     const alone = this.#localsOpen === 0 && this.#lastLocalTask !== workflowInfo().historyLength;
     // Runs started before cleanups could be local replay the activity.
     const usage =
-      alone && patched('cleanup-in-local-activity')
+      alone && this.#follows('cleanup-in-local-activity')
         ? await this.#local.cleanupRun.executeWithOptions({ startToCloseTimeout: '10 minutes', retry: infrastructureRetry(this.#options.maxAttempts) }, [this.runId, workflowInfo().runId])
         : await this.#activities.cleanupRun.executeWithOptions({ ...this.#chunkOptions(), startToCloseTimeout: '1 minute' }, [this.runId, workflowInfo().runId]);
     // The Web UI shows the memo; `mpflow run` and `mpflow status` print it, and read the final progress there rather than query a closed run.
     // Runs started before the memo held the final progress complete without it.
-    const progress = (progressInMemo ?? patched('final-progress-in-memo')) ? this.progress() : [];
+    const progress = (progressInMemo ?? this.#follows('final-progress-in-memo')) ? this.progress() : [];
     const memo = { ...(progress.length > 0 && { progress }), ...(usage.invocations > 0 && { cost: costReport(usage, this.#options.pricing) }) };
     if (Object.keys(memo).length > 0) upsertMemo(memo);
   }

@@ -33,6 +33,7 @@ const RECORDINGS: Recording[] = [
   { program: 'test/programs/shared', entry: 'lockedReadModifyWrite', args: [3, 3] },
   { program: 'test/programs/shared', entry: 'joinableQueueJoins', args: [] },
   { program: 'test/programs/shared', entry: 'barrierSplitBetweenMainAndTasks', args: [] },
+  { program: 'test/programs/shared', entry: 'pipePingPong', args: [3] },
   { program: 'test/programs/checkpoint', entry: 'main', args: [60, 25, true], options: { historyLimit: { events: 400, bytes: 50 * 1024 * 1024 } }, run: 'first' },
   { program: 'test/programs/checkpoint', entry: 'echoes', args: [100, 2], options: { historyLimit: { events: 400, bytes: 50 * 1024 * 1024 } }, run: 'first' },
 ];
