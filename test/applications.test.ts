@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEMPORAL_HISTORY_LIMIT } from '../workflows/definitions.js';
-import { deployToDevLambda, freshStorage, harness, onEveryEngineAndLambda, onEveryEngineAndStorage, type Harness } from '../testing/harness.js';
+import { chainProcesses, chainRuns, deployToDevLambda, freshStorage, harness, onEveryEngineAndLambda, onEveryEngineAndStorage, type Harness } from '../testing/harness.js';
 
 const ES = { generations: 20, population: 16, processes: 2 };
 
@@ -18,11 +18,17 @@ onEveryEngineAndLambda('examples/es', 'examples/es', (h) => {
   });
 });
 
+/** A program on both engines, side by side. */
+interface Runners {
+  local: Harness;
+  durable: Harness;
+}
+
 /**
  * `program` on the local engine and, beside it, on the durable engine under a history limit of
  * `events`, so that its checkpoints come every few iterations; `body` gets both.
  */
-function checkpointedOften(program: string, events: number, body: (runners: () => { local: Harness; durable: Harness }) => void): void {
+function checkpointedOften(program: string, events: number, body: (runners: () => Runners) => void): void {
   describe(`${program} checkpointed every few iterations`, { timeout: 300_000 }, () => {
     let local: Harness;
     let durable: Harness;
@@ -38,21 +44,23 @@ function checkpointedOften(program: string, events: number, body: (runners: () =
   });
 }
 
-/** How the workflows `query` finds ended (CONTINUED_AS_NEW, COMPLETED…). */
-async function statuses(h: Harness, query: string): Promise<string[]> {
-  const found: string[] = [];
-  for await (const run of h.client!.workflow.list({ query })) found.push(run.status.name);
-  return found;
+/**
+ * Runs `main(args)` on the durable engine under the small history limit and checks that it
+ * continued as new at least twice and ended with the local engine's very result; returns its
+ * workflow id.
+ */
+async function sameThroughCheckpoints({ local, durable }: Runners, args: object): Promise<string> {
+  const handle = await durable.start!('main', args);
+  const learned = await handle.result();
+  const runs = await chainRuns(durable.client!, handle.workflowId);
+  assert.ok(runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs}`);
+  assert.deepEqual(learned, await local.run('main', args));
+  return handle.workflowId;
 }
 
 checkpointedOften('examples/es', 150, (runners) => {
   it('carries its parameters (a shared Array) and its curve across runs to the local engine’s very numbers', async () => {
-    const { local, durable } = runners();
-    const handle = await durable.start!('main', ES);
-    const learned = await handle.result();
-    const runs = await statuses(durable, `WorkflowId = '${handle.workflowId}'`);
-    assert.ok(runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs}`);
-    assert.deepEqual(learned, await local.run('main', ES));
+    await sameThroughCheckpoints(runners(), ES);
   });
 });
 
@@ -114,13 +122,9 @@ onEveryEngineAndLambda('examples/ppo', 'examples/ppo', (h) => {
 
 checkpointedOften('examples/ppo', 600, (runners) => {
   it('keeps its environment processes through the checkpoints, to the local engine’s very numbers', async () => {
-    const { local, durable } = runners();
-    const handle = await durable.start!('main', PPO);
-    const learned = await handle.result();
-    const runs = await statuses(durable, `WorkflowId = '${handle.workflowId}'`);
-    assert.ok(runs.filter((status) => status === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs}`);
-    const environments = await statuses(durable, `WorkflowId STARTS_WITH '${handle.workflowId}/process-'`);
+    const { durable } = runners();
+    const workflowId = await sameThroughCheckpoints(runners(), PPO);
+    const environments = await chainProcesses(durable.client!, workflowId);
     assert.deepEqual(environments, ['COMPLETED', 'COMPLETED'], 'each environment process was started once, and ended when the program sent it null');
-    assert.deepEqual(learned, await local.run('main', PPO));
   });
 });

@@ -19,7 +19,7 @@ import { resolveProgram } from '../workers/program.js';
 import { replayRun } from '../workers/replay.js';
 import { dataConverter } from '../workers/worker.js';
 import { HISTORY_SHARES } from '../workflows/definitions.js';
-import { harness, workerProcess, type Harness } from '../testing/harness.js';
+import { chainProcesses, chainRuns, harness, workerProcess, type Harness } from '../testing/harness.js';
 
 const exec = promisify(execFile);
 const CLI = resolve('cli/bin.js');
@@ -99,20 +99,6 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     return JSON.parse(stdout.trim().split('\n').pop()!);
   }
 
-  /** The runs of the chain `workflowId`, oldest first, with how each ended. */
-  async function runsOf(workflowId: string): Promise<string[]> {
-    const statuses: string[] = [];
-    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) statuses.push(run.status.name);
-    return statuses.reverse();
-  }
-
-  /** How the processes the chain `workflowId` started ended, or RUNNING. */
-  async function processesOf(workflowId: string): Promise<string[]> {
-    const statuses: string[] = [];
-    for await (const process of client.workflow.list({ query: `WorkflowId STARTS_WITH '${workflowId}/process-'` })) statuses.push(process.status.name);
-    return statuses.sort();
-  }
-
   it('checkpoints carry it through many runs to the local engine’s answer, its worker killed once midway', async (t) => {
     const expected = await local.run('main', ITERATIONS, MAP_EVERY, false);
     const handle = await start(true);
@@ -131,7 +117,7 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     startWorker();
 
     assert.deepEqual(await mainResult(handle), expected);
-    const runs = await runsOf(handle.workflowId);
+    const runs = await chainRuns(client, handle.workflowId);
     t.diagnostic(`${runs.length} runs in the chain; the worker was killed in run ${midway.run}`);
     // Two operations of each iteration need their answer (the increment, the get): a marker each, at least; a run checkpoints at a fifth of the limit.
     const fewestRuns = Math.floor((2 * ITERATIONS) / (HISTORY_SHARES.checkpoint * HISTORY_LIMIT));
@@ -148,7 +134,7 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
       assert.match(error.message, /call checkpoint\(\.\.\.args\)/);
       return true;
     });
-    assert.deepEqual(await runsOf(handle.workflowId), ['FAILED']);
+    assert.deepEqual(await chainRuns(client, handle.workflowId), ['FAILED']);
     assert.equal((await status(handle.workflowId)).status, 'FAILED');
 
     const replayed = await replayRun(client, program, handle.workflowId, dataConverter(config, store));
@@ -162,10 +148,10 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     const expected = await local.run('echoes', rounds, 3);
     const handle = await startEntry('echoes', rounds, 3);
     assert.deepEqual(await mainResult(handle), expected);
-    const runs = await runsOf(handle.workflowId);
+    const runs = await chainRuns(client, handle.workflowId);
     t.diagnostic(`${rounds} rounds took ${runs.length} runs`);
     assert.ok(runs.length >= 3, `the rounds took several runs: ${runs.join(', ')}`);
-    assert.deepEqual(await processesOf(handle.workflowId), ['CANCELLED', 'COMPLETED', 'COMPLETED', 'COMPLETED'], 'each process was started once, in the first run');
+    assert.deepEqual(await chainProcesses(client, handle.workflowId), ['CANCELLED', 'COMPLETED', 'COMPLETED', 'COMPLETED'], 'each process was started once, in the first run');
   });
 
   it('cancelling a chain ends it as cancelled, its cleanup done, and stops the processes its runs left running', async () => {
@@ -177,10 +163,10 @@ describe(`a main program longer than one history (a server limit of ${HISTORY_LI
     }
     await handle.cancel();
     await assert.rejects(mainResult(handle), /the run was cancelled/);
-    assert.equal((await runsOf(handle.workflowId)).at(-1), 'CANCELLED');
+    assert.equal((await chainRuns(client, handle.workflowId)).at(-1), 'CANCELLED');
     assert.deepEqual(await redis.keys(runKeys(handle.workflowId).all), [], 'the cancelled run removed its Redis state');
-    for (let waited = 0; (await processesOf(handle.workflowId)).includes('RUNNING') && waited < 30_000; waited += 500) await sleep(500);
-    assert.deepEqual(await processesOf(handle.workflowId), ['CANCELLED', 'CANCELLED', 'CANCELLED'], 'the two echo processes and the idler, started in the first run');
+    for (let waited = 0; (await chainProcesses(client, handle.workflowId)).includes('RUNNING') && waited < 30_000; waited += 500) await sleep(500);
+    assert.deepEqual(await chainProcesses(client, handle.workflowId), ['CANCELLED', 'CANCELLED', 'CANCELLED'], 'the two echo processes and the idler, started in the first run');
   });
 
   it('a durable sleep fires on time though the worker was killed while it waited', async () => {

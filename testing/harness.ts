@@ -126,6 +126,23 @@ export async function mpflowCommand(args: string[], env: Record<string, string |
   return { ...done, json: last.startsWith('{') ? JSON.parse(last) : {}, ms: performance.now() - started };
 }
 
+/** The runs of the chain `workflowId`, oldest first, each as how it ended (or RUNNING). */
+export async function chainRuns(client: Client, workflowId: string): Promise<string[]> {
+  return (await statuses(client, `WorkflowId = '${workflowId}'`)).reverse();
+}
+
+/** How the processes the chain `workflowId` started ended (or RUNNING), sorted. */
+export async function chainProcesses(client: Client, workflowId: string): Promise<string[]> {
+  return (await statuses(client, `WorkflowId STARTS_WITH '${workflowId}/process-'`)).sort();
+}
+
+/** The statuses of the workflows `query` finds, newest first. */
+async function statuses(client: Client, query: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const execution of client.workflow.list({ query })) found.push(execution.status.name);
+  return found;
+}
+
 /** Milliseconds `work` took. */
 export async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();

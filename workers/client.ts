@@ -21,7 +21,7 @@ export async function connectClient(endpoints: Endpoints, dataConverter: DataCon
   try {
     await connection.ensureConnected();
   } catch (error) {
-    // Left open, the channel would go on trying to connect and hold the process.
+    // The SDK leaves the channel of a connection that failed open: nothing of it outlives the error.
     await connection.close();
     throw unreachable(endpoints, error);
   }

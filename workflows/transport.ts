@@ -107,7 +107,7 @@ export class WorkflowTransport implements Transport {
   readonly #local;
   readonly #continueAsNew?: ContinueAsNew;
   /** The chain's processes this run follows (see ChainProcesses). */
-  readonly #processes = new Map<string, Uint8Array | null>();
+  readonly #processes: Map<string, Uint8Array | null>;
   readonly #followed = new Map<string, Promise<Uint8Array>>();
   /** The processes this run started, until their child workflows close (see #startProcess). */
   readonly #childrenClosing = new Map<string, Promise<unknown>>();
@@ -135,7 +135,7 @@ export class WorkflowTransport implements Transport {
     // Runs started before mpflow knew history limits carry none: the server's defaults hold for them.
     this.#options = { ...options, historyLimit: options.historyLimit ?? TEMPORAL_HISTORY_LIMIT };
     this.#continueAsNew = chain?.continueAsNew;
-    for (const [launchId, exit] of Object.entries(chain?.processes ?? {})) this.#processes.set(launchId, exit);
+    this.#processes = new Map(Object.entries(chain?.processes ?? {}));
     this.interrupted = new Promise<never>((_, reject) => (this.#interrupt = reject));
     this.interrupted.catch(() => {});
     // Runs started before operations were batched replay one local activity per operation; the fault hooks count operations one by one.
